@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+  // 2-core machines: two workers keep the terraform oracle and the unit tests from starving each other.
+  maxWorkers: 2,
+  testTimeout: 120000,
+  globalSetup: '<rootDir>/test/harness/global-setup.js',
+};

@@ -1,0 +1,170 @@
+import { Construct, IConstruct } from 'constructs';
+import { ServiceAccountPolicy, ServiceAccountRole } from './iam';
+import { ValidationError } from '../core/errors';
+import { validateAwsName } from '../core/names';
+
+/**
+ * What the platform needs to know about an EKS cluster it did not create
+ * (bring-your-own-cluster mode). Every field is a plain value or a Terraform reference.
+ */
+export interface ClusterReference {
+  /** EKS cluster name. */
+  readonly clusterName: string;
+  /** API server endpoint (`https://…`). */
+  readonly endpoint: string;
+  /** Base64 certificate authority data of the API server. */
+  readonly certificateAuthorityData: string;
+  /** ARN of the cluster's IAM OIDC provider (for IRSA). */
+  readonly oidcProviderArn: string;
+  /** Issuer URL of the cluster's OIDC provider (`https://oidc.eks.<region>.amazonaws.com/id/…`). */
+  readonly oidcIssuerUrl: string;
+  /** VPC of the cluster. */
+  readonly vpcId: string;
+  /** Private subnets where nodes run. */
+  readonly privateSubnetIds: string[];
+  /** The cluster security group EKS created (nodes and control plane). */
+  readonly clusterSecurityGroupId: string;
+  /**
+   * ARN of the IAM role of the cluster's nodes (Karpenter reuses it when given).
+   * @default - a node role is created where one is needed
+   */
+  readonly nodeRoleArn?: string;
+  /**
+   * Name of the node role (for instance profiles).
+   * @default - derived from nodeRoleArn where needed
+   */
+  readonly nodeRoleName?: string;
+  /** AWS region of the cluster. */
+  readonly region: string;
+}
+
+/**
+ * An EKS cluster the platform can run on: created by {@link AiCluster} or imported with
+ * {@link ImportedCluster}. Constructs take this, never a concrete class.
+ */
+export interface ICluster extends IConstruct {
+  /** EKS cluster name. */
+  readonly clusterName: string;
+  /** API server endpoint. */
+  readonly endpoint: string;
+  /** Base64 certificate authority data. */
+  readonly certificateAuthorityData: string;
+  /** ARN of the IAM OIDC provider. */
+  readonly oidcProviderArn: string;
+  /** OIDC issuer URL. */
+  readonly oidcIssuerUrl: string;
+  /** VPC id. */
+  readonly vpcId: string;
+  /** Private subnet ids. */
+  readonly privateSubnetIds: string[];
+  /** The EKS cluster security group id. */
+  readonly clusterSecurityGroupId: string;
+  /** ARN of the node IAM role, when known. */
+  readonly nodeRoleArn?: string;
+  /** Name of the node IAM role, when known. */
+  readonly nodeRoleName?: string;
+  /** AWS region. */
+  readonly region: string;
+  /**
+   * Label that selects the on-demand system node group, where controllers (Karpenter, operators)
+   * must run. Undefined for imported clusters that have none.
+   */
+  readonly systemNodeSelector?: Record<string, string>;
+  /**
+   * Creates an IAM role for a Kubernetes service account (IRSA), trusted only by
+   * `system:serviceaccount:<namespace>:<serviceAccount>` with audience `sts.amazonaws.com`.
+   */
+  addServiceAccountRole(namespace: string, serviceAccount: string, policy: ServiceAccountPolicy): ServiceAccountRole;
+}
+
+/** Keeps one role per service account and derives stable ids and names. */
+export class ServiceAccountRoles {
+  private readonly roles = new Map<string, ServiceAccountRole>();
+
+  /** @param owner construct the roles are created under */
+  public constructor(private readonly owner: Construct, private readonly cluster: ICluster) {}
+
+  /** See {@link ICluster.addServiceAccountRole}. */
+  public add(namespace: string, serviceAccount: string, policy: ServiceAccountPolicy): ServiceAccountRole {
+    const key = `${namespace}/${serviceAccount}`;
+    if (this.roles.has(key)) {
+      throw new ValidationError(this.owner, 'serviceAccount', key, 'already has an IRSA role; one role per service account (merge the policies)');
+    }
+    // The construct id is the state address of the role: derived from namespace and service
+    // account only, so adding or removing other roles never moves it.
+    const role = new ServiceAccountRole(this.owner, `irsa-${namespace}-${serviceAccount}`, {
+      oidcProviderArn: this.cluster.oidcProviderArn,
+      oidcIssuerUrl: this.cluster.oidcIssuerUrl,
+      namespace,
+      serviceAccount,
+      policy,
+      roleName: `${this.cluster.clusterName}-${namespace}-${serviceAccount}`,
+    });
+    this.roles.set(key, role);
+    return role;
+  }
+
+  /** Roles created so far. */
+  public all(): ServiceAccountRole[] {
+    return [...this.roles.values()];
+  }
+}
+
+/**
+ * An existing EKS cluster described by a {@link ClusterReference}; lets the platform stack run
+ * on a cluster created elsewhere.
+ */
+export class ImportedCluster extends Construct implements ICluster {
+  /** @inheritdoc */
+  public readonly clusterName: string;
+  /** @inheritdoc */
+  public readonly endpoint: string;
+  /** @inheritdoc */
+  public readonly certificateAuthorityData: string;
+  /** @inheritdoc */
+  public readonly oidcProviderArn: string;
+  /** @inheritdoc */
+  public readonly oidcIssuerUrl: string;
+  /** @inheritdoc */
+  public readonly vpcId: string;
+  /** @inheritdoc */
+  public readonly privateSubnetIds: string[];
+  /** @inheritdoc */
+  public readonly clusterSecurityGroupId: string;
+  /** @inheritdoc */
+  public readonly nodeRoleArn?: string;
+  /** @inheritdoc */
+  public readonly nodeRoleName?: string;
+  /** @inheritdoc */
+  public readonly region: string;
+  /** @inheritdoc */
+  public readonly systemNodeSelector?: Record<string, string>;
+  private readonly roles: ServiceAccountRoles;
+
+  /** Imports the cluster. */
+  public constructor(scope: Construct, id: string, reference: ClusterReference & { readonly systemNodeSelector?: Record<string, string> }) {
+    super(scope, id);
+    validateAwsName(this, 'clusterName', reference.clusterName, 'eksCluster');
+    if (!reference.privateSubnetIds || reference.privateSubnetIds.length === 0) {
+      throw new ValidationError(this, 'privateSubnetIds', reference.privateSubnetIds, 'must list the private subnets of the cluster');
+    }
+    this.clusterName = reference.clusterName;
+    this.endpoint = reference.endpoint;
+    this.certificateAuthorityData = reference.certificateAuthorityData;
+    this.oidcProviderArn = reference.oidcProviderArn;
+    this.oidcIssuerUrl = reference.oidcIssuerUrl;
+    this.vpcId = reference.vpcId;
+    this.privateSubnetIds = reference.privateSubnetIds;
+    this.clusterSecurityGroupId = reference.clusterSecurityGroupId;
+    this.nodeRoleArn = reference.nodeRoleArn;
+    this.nodeRoleName = reference.nodeRoleName;
+    this.region = reference.region;
+    this.systemNodeSelector = reference.systemNodeSelector;
+    this.roles = new ServiceAccountRoles(this, this);
+  }
+
+  /** @inheritdoc */
+  public addServiceAccountRole(namespace: string, serviceAccount: string, policy: ServiceAccountPolicy): ServiceAccountRole {
+    return this.roles.add(namespace, serviceAccount, policy);
+  }
+}

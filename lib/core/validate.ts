@@ -1,0 +1,74 @@
+import { IConstruct } from 'constructs';
+import { Token } from 'cdktf';
+import { ValidationError } from './errors';
+
+// Values that are Terraform tokens (references resolved at apply time) cannot be checked at synth;
+// every helper lets them through and checks only literal values.
+
+/** Checks an integer in [min, max]. Returns the value for chaining into defaults. */
+export function validateInteger(scope: IConstruct, prop: string, value: number, min: number, max: number = Number.MAX_SAFE_INTEGER): number {
+  if (Token.isUnresolved(value)) return value;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer between ${min} and ${max}`;
+    throw new ValidationError(scope, prop, value, `must be ${range}`);
+  }
+  return value;
+}
+
+/** Checks a number in [min, max] (inclusive). */
+export function validateNumber(scope: IConstruct, prop: string, value: number, min: number, max: number): number {
+  if (Token.isUnresolved(value)) return value;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
+    throw new ValidationError(scope, prop, value, `must be a number between ${min} and ${max}`);
+  }
+  return value;
+}
+
+/** Checks a fraction in [0, 1] (thresholds, utilisations). */
+export function validateFraction(scope: IConstruct, prop: string, value: number): number {
+  return validateNumber(scope, prop, value, 0, 1);
+}
+
+/** Checks that `min <= max` for a pair of props (e.g. `minSize` / `maxSize`). */
+export function validateMinMax(scope: IConstruct, minProp: string, min: number, maxProp: string, max: number): void {
+  if (Token.isUnresolved(min) || Token.isUnresolved(max)) return;
+  if (min > max) {
+    throw new ValidationError(scope, minProp, min, `${minProp} (${min}) cannot be greater than ${maxProp} (${max})`);
+  }
+}
+
+/** Checks that a value is one of the allowed literals. */
+export function validateOneOf<T extends string | number>(scope: IConstruct, prop: string, value: T, allowed: readonly T[]): T {
+  if (Token.isUnresolved(value)) return value;
+  if (!allowed.includes(value)) {
+    throw new ValidationError(scope, prop, value, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+  }
+  return value;
+}
+
+/** Checks a non-empty string (after trimming). */
+export function validateNonEmpty(scope: IConstruct, prop: string, value: string | undefined): string {
+  if (value !== undefined && Token.isUnresolved(value)) return value;
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    throw new ValidationError(scope, prop, value, 'must be a non-empty string');
+  }
+  return value;
+}
+
+/** Checks a non-empty list. */
+export function validateNonEmptyList<T>(scope: IConstruct, prop: string, value: readonly T[] | undefined): readonly T[] {
+  if (value !== undefined && Token.isUnresolved(value)) return value;
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new ValidationError(scope, prop, value, 'must be a non-empty list');
+  }
+  return value;
+}
+
+/** Checks a string against a regular expression, with a human description of the rule. */
+export function validatePattern(scope: IConstruct, prop: string, value: string, pattern: RegExp, rule: string): string {
+  if (Token.isUnresolved(value)) return value;
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new ValidationError(scope, prop, value, `must ${rule}`);
+  }
+  return value;
+}

@@ -1,0 +1,60 @@
+import { IConstruct } from 'constructs';
+import { GpuInstanceType } from './catalog';
+import { JsonObject } from '../k8s/values';
+
+/** How a GPU pool gets its nodes. */
+export enum GpuCapacityMode {
+  /** Karpenter NodePool + EC2NodeClass: per-pod right-sized nodes, spot with on-demand fallback. */
+  KARPENTER = 'KARPENTER',
+  /** EKS managed node groups (a spot group and an on-demand group) with cluster-autoscaler. */
+  MANAGED_NODE_GROUPS = 'MANAGED_NODE_GROUPS',
+}
+
+/** Which purchase options a pool may use. */
+export enum CapacityPreference {
+  /** Spot first, on-demand when spot is unavailable (the default: cheapest that stays up). */
+  SPOT_WITH_ON_DEMAND_FALLBACK = 'SPOT_WITH_ON_DEMAND_FALLBACK',
+  /** On-demand only (latency-critical serving that must never be interrupted). */
+  ON_DEMAND = 'ON_DEMAND',
+  /** Spot only (batch, evals): interruptions are acceptable. */
+  SPOT = 'SPOT',
+}
+
+/** GPU sharing on a pool's nodes. Set at most one of the two. */
+export interface GpuSharing {
+  /**
+   * Time-slicing: each GPU is advertised as this many `nvidia.com/gpu` (2-48). No memory or fault
+   * isolation between the pods sharing a GPU.
+   * @default - no time-slicing
+   */
+  readonly timeSlicingReplicas?: number;
+  /**
+   * MIG profile applied to every GPU (e.g. `all-1g.10gb`), only on MIG-capable instance types.
+   * @default - no MIG
+   */
+  readonly migProfile?: string;
+}
+
+/**
+ * A pool of GPU nodes, as serving and job constructs see it: where to schedule and what the
+ * nodes have. Implemented by `GpuNodePool`.
+ */
+export interface IGpuNodePool extends IConstruct {
+  /** Pool name (DNS-1123 label), also the value of the pool label on its nodes. */
+  readonly poolName: string;
+  /** How the pool gets nodes. */
+  readonly mode: GpuCapacityMode;
+  /** Purchase options. */
+  readonly capacity: CapacityPreference;
+  /** The instance types the pool may launch (catalog entries). */
+  readonly instanceTypes: GpuInstanceType[];
+  /** Labels that select the pool's nodes (use as nodeSelector). */
+  readonly nodeSelector: Record<string, string>;
+  /** Tolerations a pod needs to run on the pool's nodes (the GPU taint). */
+  readonly tolerations: JsonObject[];
+  /** GPU sharing configured on the pool, if any. */
+  readonly sharing?: GpuSharing;
+}
+
+/** Label key whose value is the GPU pool name on every node of the pool. */
+export const GPU_POOL_LABEL = 'ai-platform.cdktf.io/gpu-pool';

@@ -1,0 +1,5 @@
+// Public API: re-exports only.
+export * from './core';
+export * from './k8s';
+export * from './cluster';
+export * from './gpu';

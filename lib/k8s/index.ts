@@ -1,0 +1,6 @@
+export * from './charts';
+export * from './values';
+export * from './helm-chart';
+export * from './manifest-chart';
+export * from './pod-security';
+export * from './platform-namespace';
