@@ -3,3 +3,4 @@ export * from './core';
 export * from './k8s';
 export * from './cluster';
 export * from './gpu';
+export * from './observability';

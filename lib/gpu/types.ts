@@ -58,3 +58,19 @@ export interface IGpuNodePool extends IConstruct {
 
 /** Label key whose value is the GPU pool name on every node of the pool. */
 export const GPU_POOL_LABEL = 'ai-platform.cdktf.io/gpu-pool';
+
+/**
+ * Node label the GPU operator's device plugin reads to pick its config (time-slicing) from the
+ * device-plugin ConfigMap; its value is the key of that pool's entry (the pool name).
+ */
+export const DEVICE_PLUGIN_CONFIG_LABEL = 'nvidia.com/device-plugin.config';
+
+/** Node label the GPU operator's MIG manager reads to apply a MIG profile (e.g. `all-1g.10gb`). */
+export const MIG_CONFIG_LABEL = 'nvidia.com/mig.config';
+
+/** The node labels a pool's nodes carry so the GPU operator applies the pool's sharing config. */
+export function gpuSharingNodeLabels(poolName: string, sharing: GpuSharing | undefined): Record<string, string> {
+  if (sharing?.timeSlicingReplicas !== undefined) return { [DEVICE_PLUGIN_CONFIG_LABEL]: poolName };
+  if (sharing?.migProfile !== undefined) return { [MIG_CONFIG_LABEL]: sharing.migProfile };
+  return {};
+}

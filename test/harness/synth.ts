@@ -48,3 +48,22 @@ export function resourceCounts(s: Synth): Record<string, number> {
   for (const [t, rs] of Object.entries(s.resource ?? {})) out[t] = Object.keys(rs).length;
   return out;
 }
+
+/**
+ * The AWS-only part of a synthesized stack: helm/kubernetes resources, providers and non-AWS data
+ * sources removed, so the terraform oracle can validate and plan it offline.
+ */
+export function awsOnly(s: Synth): Synth {
+  const copy = JSON.parse(JSON.stringify(s)) as Synth;
+  for (const section of ['resource', 'data'] as const) {
+    const block = copy[section];
+    if (!block) continue;
+    for (const type of Object.keys(block)) if (!type.startsWith('aws_')) delete block[type];
+  }
+  if (copy.provider) for (const p of Object.keys(copy.provider)) if (p !== 'aws') delete copy.provider[p];
+  const rp = (copy.terraform as { required_providers?: Record<string, unknown> } | undefined)?.required_providers;
+  if (rp) for (const p of Object.keys(rp)) if (p !== 'aws') delete rp[p];
+  // Outputs and locals may reference removed resources.
+  delete copy.output;
+  return copy;
+}
