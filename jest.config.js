@@ -7,5 +7,6 @@ module.exports = {
   // 2-core machines: two workers keep the terraform oracle and the unit tests from starving each other.
   maxWorkers: 2,
   testTimeout: 120000,
+  moduleNameMapper: { '^cdktf-ai-platform$': '<rootDir>/lib/index.ts' },
   globalSetup: '<rootDir>/test/harness/global-setup.js',
 };

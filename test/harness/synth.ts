@@ -67,3 +67,17 @@ export function awsOnly(s: Synth): Synth {
   delete copy.output;
   return copy;
 }
+
+/** Warning annotations (Annotations.of(x).addWarning) on a construct tree, as text. */
+export function warnings(scope: Construct): string[] {
+  return scope.node
+    .findAll()
+    .flatMap((c) => c.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => `${c.node.path}: ${String(m.data)}`));
+}
+
+/** Error annotations on a construct tree, as text. */
+export function errors(scope: Construct): string[] {
+  return scope.node
+    .findAll()
+    .flatMap((c) => c.node.metadata.filter((m) => m.type === '@cdktf/error').map((m) => `${c.node.path}: ${String(m.data)}`));
+}
