@@ -56,5 +56,5 @@ export function toValuesDocument(values: JsonObject): string {
 /** Escapes Terraform template sequences in a string, leaving cdktf tokens intact. */
 export function escapeTemplate(s: string): string {
   if (Token.isUnresolved(s) && !s.includes('${') && !s.includes('%{')) return s;
-  return s.replace(/\$\{(?!TfToken\[)/g, '$${').replace(/%\{/g, '%%{');
+  return s.replace(/\$\{(?!TfToken\[)/g, () => '$${').replace(/%\{/g, () => '%%{');
 }

@@ -38,6 +38,10 @@ function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const KUBERNETES_PASSTHROUGH = new Set([
+  'securityContext', 'podSecurityContext', 'containerSecurityContext', 'resources', 'affinity', 'livenessProbe', 'readinessProbe', 'startupProbe',
+]);
+
 /**
  * Keys of `values` that do not exist in the chart's default values. A key is accepted when the
  * default at that path exists; below a default that is an empty map, null or a list (free-form
@@ -67,6 +71,10 @@ export function unknownValuesKeys(chart: string, values: unknown, allowed: strin
       }
       const dv = d[k];
       if (dv === null || Array.isArray(dv) || (isObject(dv) && Object.keys(dv).length === 0)) continue;
+      // A map of strings (nodeSelector, annotations) is free-form; so are Kubernetes objects the
+      // templates render verbatim with toYaml (securityContext, resources, probes, affinity).
+      if (isObject(dv) && Object.values(dv).every((x) => typeof x === 'string')) continue;
+      if (isObject(dv) && KUBERNETES_PASSTHROUGH.has(k)) continue;
       if (isObject(dv)) walk(child, dv, [...p, k]);
     }
   };
