@@ -4,3 +4,4 @@ export * from './helm-chart';
 export * from './manifest-chart';
 export * from './pod-security';
 export * from './platform-namespace';
+export * from './workloads';
