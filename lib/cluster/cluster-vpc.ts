@@ -33,7 +33,10 @@ export interface ClusterVpcProps {
   readonly name: string;
   /** VPC CIDR, validated by the caller. */
   readonly cidr: string;
-  /** Availability zones, or undefined to take the first `azCount` available ones at plan time. */
+  /**
+   * Availability zones.
+   * @default - the first `azCount` available zones, read at plan time
+   */
   readonly availabilityZones?: string[];
   /** Number of AZs when `availabilityZones` is not given. */
   readonly azCount: number;

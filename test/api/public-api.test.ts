@@ -1,0 +1,84 @@
+// The public API contract: every export documented, props readonly, no `any`, no barrel imports.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ts from 'typescript';
+
+const root = path.resolve(__dirname, '..', '..');
+let program: ts.Program;
+let checker: ts.TypeChecker;
+let exports: ts.Symbol[];
+
+beforeAll(() => {
+  program = ts.createProgram([path.join(root, 'lib', 'index.ts')], { strict: true, skipLibCheck: true, noEmit: true, types: [] });
+  checker = program.getTypeChecker();
+  const index = program.getSourceFile(path.join(root, 'lib', 'index.ts'))!;
+  exports = checker.getExportsOfModule(checker.getSymbolAtLocation(index)!);
+});
+
+function declarationOf(sym: ts.Symbol): ts.Declaration | undefined {
+  const s = sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym;
+  return s.declarations?.[0];
+}
+
+function hasDoc(node: ts.Node): boolean {
+  return ts.getJSDocCommentsAndTags(node).length > 0;
+}
+
+test('the public API is not empty', () => expect(exports.length).toBeGreaterThan(40));
+
+test('every export has TSDoc', () => {
+  const missing = exports
+    .filter((sym) => {
+      const d = declarationOf(sym);
+      if (!d) return false;
+      const node = ts.isVariableDeclaration(d) ? d.parent.parent : d;
+      return !hasDoc(node);
+    })
+    .map((s) => `${s.name} (${path.relative(root, declarationOf(s)!.getSourceFile().fileName)})`);
+  expect(missing).toEqual([]);
+});
+
+test('props and options interfaces are readonly and document every member; optional members say @default', () => {
+  const problems: string[] = [];
+  for (const sym of exports) {
+    const d = declarationOf(sym);
+    if (!d || !ts.isInterfaceDeclaration(d) || !/(Props|Options)$/.test(d.name.text)) continue;
+    for (const m of d.members) {
+      if (!ts.isPropertySignature(m)) continue;
+      const name = `${d.name.text}.${m.name.getText()}`;
+      if (!m.modifiers?.some((x) => x.kind === ts.SyntaxKind.ReadonlyKeyword)) problems.push(`${name} is not readonly`);
+      if (!hasDoc(m)) problems.push(`${name} has no TSDoc`);
+      if (m.questionToken && !ts.getJSDocTags(m).some((t) => t.tagName.text === 'default')) problems.push(`${name} is optional without @default`);
+    }
+  }
+  expect(problems).toEqual([]);
+});
+
+test('no `any` in the public API', () => {
+  const offenders: string[] = [];
+  for (const sf of program.getSourceFiles()) {
+    if (!sf.fileName.startsWith(path.join(root, 'lib')) || sf.fileName.includes(`${path.sep}jobs${path.sep}`)) continue;
+    const visit = (n: ts.Node) => {
+      if (n.kind === ts.SyntaxKind.AnyKeyword) offenders.push(`${path.relative(root, sf.fileName)}:${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1}`);
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  expect(offenders).toEqual([]);
+});
+
+test('provider classes are imported by deep path only', () => {
+  const offenders: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory() && !['node_modules', 'fixtures', 'cdktf.out'].includes(e.name)) walk(p);
+      else if (e.isFile() && /\.(ts|js)$/.test(e.name) && !p.endsWith(path.join('bench', 'barrel.js'))) {
+        const src = fs.readFileSync(p, 'utf8');
+        if (/from ['"]@cdktf\/provider-(aws|kubernetes|helm)['"]|require\(['"]@cdktf\/provider-(aws|kubernetes|helm)['"]\)/.test(src)) offenders.push(path.relative(root, p));
+      }
+    }
+  };
+  for (const d of ['lib', 'examples', 'test', 'scripts']) if (fs.existsSync(path.join(root, d))) walk(path.join(root, d));
+  expect(offenders).toEqual([]);
+});
