@@ -4,3 +4,4 @@ export * from './k8s';
 export * from './cluster';
 export * from './gpu';
 export * from './observability';
+export * from './platform';

@@ -81,3 +81,12 @@ export function errors(scope: Construct): string[] {
     .findAll()
     .flatMap((c) => c.node.metadata.filter((m) => m.type === '@cdktf/error').map((m) => `${c.node.path}: ${String(m.data)}`));
 }
+
+/** Synthesizes a whole app (cross-stack references resolved) and returns each stack's JSON by name. */
+export function synthApp(app: App): Record<string, Synth> {
+  app.synth();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require('fs') as typeof import('fs');
+  const manifest = JSON.parse(fs.readFileSync(`${app.outdir}/manifest.json`, 'utf8')) as { stacks: Record<string, { synthesizedStackPath: string }> };
+  return Object.fromEntries(Object.entries(manifest.stacks).map(([name, st]) => [name, JSON.parse(fs.readFileSync(`${app.outdir}/${st.synthesizedStackPath}`, 'utf8')) as Synth]));
+}

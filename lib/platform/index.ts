@@ -1,0 +1,3 @@
+export * from './ai-platform';
+export * from './platform-backend';
+export * from './providers';
