@@ -5,3 +5,5 @@ export * from './cluster';
 export * from './gpu';
 export * from './observability';
 export * from './platform';
+export * from './secrets';
+export * from './registry';
