@@ -7,3 +7,4 @@ export * from './observability';
 export * from './platform';
 export * from './secrets';
 export * from './registry';
+export * from './jobs';

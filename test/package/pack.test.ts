@@ -50,10 +50,12 @@ test('a project that installs the tarball synthesizes a stack with it', () => {
     path.join(project, 'main.js'),
     `const { App, TerraformStack, LocalBackend } = require('cdktf');
 const { AwsProvider } = require('@cdktf/provider-aws/lib/provider');
+const { HelmProvider } = require('@cdktf/provider-helm/lib/provider');
 const { AiCluster, ManifestChart } = require('cdktf-ai-platform');
 const app = new App({ outdir: 'out' });
 const stack = new TerraformStack(app, 'cluster');
 new AwsProvider(stack, 'aws', { region: 'us-west-2' });
+new HelmProvider(stack, 'helm', {});
 new LocalBackend(stack, { path: 'terraform.tfstate' });
 new AiCluster(stack, 'cluster', { clusterName: 'from-tarball', availabilityZones: ['us-west-2a', 'us-west-2b'] });
 new ManifestChart(stack, 'objects', { releaseName: 'objects', namespace: 'default', manifests: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }] });

@@ -1,0 +1,5 @@
+// Public API of the jobs area: the config contract, the bundle locations and the runtime image.
+// The job runtime itself (lib/jobs/runtime, drift, eval) is bundled into assets/jobs and not exported.
+export * from './config';
+export * from './bundle';
+export * from './images';
