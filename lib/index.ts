@@ -8,3 +8,4 @@ export * from './platform';
 export * from './secrets';
 export * from './registry';
 export * from './jobs';
+export * from './policy';
