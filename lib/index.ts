@@ -9,3 +9,6 @@ export * from './secrets';
 export * from './registry';
 export * from './jobs';
 export * from './policy';
+export * from './serving';
+export * from './autoscaling';
+export * from './ingress';

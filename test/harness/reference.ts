@@ -151,6 +151,15 @@ function closeSchema(node: unknown, isRoot = false): unknown {
 
 const crdValidators = new Map<string, ValidateFunction>();
 
+// CRD patterns are Go (RE2) regular expressions; the one construct JavaScript lacks that the
+// reference CRDs use is a leading inline flag such as `(?i)`, translated to a RegExp flag.
+const goRegExp = Object.assign(function goRegExp(pattern: string, flags?: string): RegExp {
+  const m = /^\^?\(\?([imsU]+)\)/.exec(pattern);
+  if (!m) return new RegExp(pattern, flags ?? 'u');
+  const inline = m[1].replace('U', '');
+  return new RegExp(pattern.replace(`(?${m[1]})`, ''), `${flags ?? 'u'}${inline}`);
+}, { code: 'new RegExp' });
+
 /** Errors of a custom resource against the reference CRD of its apiVersion/kind. Throws for a kind with no reference CRD. */
 export function customResourceErrors(resource: { apiVersion?: string; kind?: string; metadata?: { name?: string } }): string[] {
   const id = `${resource.apiVersion}/${resource.kind}`;
@@ -159,7 +168,7 @@ export function customResourceErrors(resource: { apiVersion?: string; kind?: str
   let validate = crdValidators.get(id);
   if (!validate) {
     const schema = JSON.parse(fs.readFileSync(path.join(REF, 'crds', entry.file), 'utf8')) as JsonObject;
-    validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(closeSchema(schema, true) as JsonObject);
+    validate = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } }).compile(closeSchema(schema, true) as JsonObject);
     crdValidators.set(id, validate);
   }
   const problems: string[] = [];

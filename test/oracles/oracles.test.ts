@@ -55,3 +55,12 @@ describe('CRD oracle', () => {
     expect(() => customResourceErrors({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 'x' } })).toThrow(/no reference CRD/);
   });
 });
+
+test('CRD patterns written for Go regular expressions (inline flags) compile and apply', () => {
+  const rule = (strategy: string) => ({
+    apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'r' },
+    spec: { groups: [{ name: 'g', partial_response_strategy: strategy, rules: [{ alert: 'A', expr: 'up == 0' }] }] },
+  });
+  expect(customResourceErrors(rule('WARN'))).toEqual([]);
+  expect(customResourceErrors(rule('sometimes')).join('\n')).toMatch(/partial_response_strategy/);
+});

@@ -1,0 +1,2 @@
+export * from './keda';
+export * from './scaled-object';

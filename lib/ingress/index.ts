@@ -1,0 +1,2 @@
+export * from './aws-load-balancer-controller';
+export * from './alb-controller-policy';

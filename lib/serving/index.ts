@@ -1,0 +1,5 @@
+export * from './models';
+export * from './sizing';
+export * from './images';
+export * from './types';
+export * from './vllm-serving-stack';
