@@ -90,12 +90,8 @@ export interface MlflowIngressOptions {
   readonly sslPolicy?: string;
 }
 
-/** Props of {@link MlflowRegistry}. */
-export interface MlflowRegistryProps {
-  /** The cluster MLflow runs on (its private subnets host the database). */
-  readonly cluster: ICluster;
-  /** The cluster's External Secrets Operator (syncs the credentials into the namespace). */
-  readonly externalSecrets: ExternalSecretsOperator;
+/** What the registry is made of, without the cluster it runs on (see {@link MlflowRegistryProps}). */
+export interface MlflowRegistryOptions {
   /**
    * Namespace of MLflow.
    * @default 'mlflow'
@@ -198,6 +194,14 @@ export interface MlflowRegistryProps {
    * @default - none
    */
   readonly tags?: TagMap;
+}
+
+/** Props of {@link MlflowRegistry}. */
+export interface MlflowRegistryProps extends MlflowRegistryOptions {
+  /** The cluster MLflow runs on (its private subnets host the database). */
+  readonly cluster: ICluster;
+  /** The cluster's External Secrets Operator (syncs the credentials into the namespace). */
+  readonly externalSecrets: ExternalSecretsOperator;
 }
 
 /** Who may use the registry: pods of one namespace (see {@link MlflowRegistry.grantAccess}). */

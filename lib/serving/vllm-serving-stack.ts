@@ -324,19 +324,10 @@ export interface ServingAlertOptions {
   readonly kvCacheUsage?: number;
 }
 
-/** Props of {@link VllmServingStack}. */
-export interface VllmServingStackProps {
-  /** The cluster. */
-  readonly cluster: ICluster;
-  /** The GPU pool the engines run on. */
-  readonly gpuPool: IGpuNodePool;
+/** What a serving stack is made of, without the platform it runs on (see {@link VllmServingStackProps}). */
+export interface VllmServingStackOptions {
   /** The models (one router serves them all, routing by model name). */
   readonly models: VllmModelOptions[];
-  /**
-   * The metrics backbone: ServiceMonitors, alert rules, dashboard, and the Prometheus KEDA queries.
-   * @default - no monitoring (a warning); required for KEDA autoscaling
-   */
-  readonly metrics?: IMetricsBackbone;
   /**
    * Namespace.
    * @default - the release name
@@ -422,6 +413,19 @@ export interface VllmServingStackProps {
    * @default - none
    */
   readonly extraValues?: JsonObject;
+}
+
+/** Props of {@link VllmServingStack}. */
+export interface VllmServingStackProps extends VllmServingStackOptions {
+  /** The cluster. */
+  readonly cluster: ICluster;
+  /** The GPU pool the engines run on. */
+  readonly gpuPool: IGpuNodePool;
+  /**
+   * The metrics backbone: ServiceMonitors, alert rules, dashboard, and the Prometheus KEDA queries.
+   * @default - no monitoring (a warning); required for KEDA autoscaling
+   */
+  readonly metrics?: IMetricsBackbone;
 }
 
 /** A model's memory estimate on one instance type. */
