@@ -1,2 +1,3 @@
 export * from './catalog';
 export * from './types';
+export * from './gpu-operator';

@@ -1,1 +1,4 @@
 export * from './types';
+export * from './monitoring-objects';
+export * from './gpu-monitoring';
+export * from './observability';

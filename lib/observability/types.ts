@@ -18,6 +18,9 @@ export interface IMetricsBackbone extends IConstruct {
   readonly crdDependencies: ITerraformDependable[];
   /** In-cluster Prometheus query URL (KEDA's Prometheus trigger, alert links). */
   readonly prometheusUrl: string;
-  /** In-cluster Pushgateway URL, when the Pushgateway is installed. */
+  /**
+   * In-cluster Pushgateway URL, when the Pushgateway is installed.
+   * @default - undefined: no Pushgateway
+   */
   readonly pushgatewayUrl?: string;
 }

@@ -1,0 +1,540 @@
+import { Construct } from 'constructs';
+import { ITerraformDependable, TerraformStack } from 'cdktf';
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import { ICluster } from '../cluster/cluster-reference';
+import { ValidationError } from '../core/errors';
+import { isDns1123Subdomain, validateDns1123Label, validateDns1123Subdomain } from '../core/names';
+import { Duration, Size } from '../core/units';
+import { validateInteger, validateNumber, validatePattern } from '../core/validate';
+import { CHARTS } from '../k8s/charts';
+import { HelmChart } from '../k8s/helm-chart';
+import { ManifestChart } from '../k8s/manifest-chart';
+import { PlatformNamespace } from '../k8s/platform-namespace';
+import { restrictedContainerSecurityContext } from '../k8s/pod-security';
+import { JsonObject, JsonValue, KubernetesObject } from '../k8s/values';
+import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
+import { gpuAlertRuleGroups, gpuDashboard } from './gpu-monitoring';
+import {
+  grafanaDashboardConfigMap,
+  MonitoringObjectError,
+  podMonitor,
+  PodMonitorProps,
+  prometheusRule,
+  PrometheusRuleProps,
+  serviceMonitor,
+  ServiceMonitorProps,
+} from './monitoring-objects';
+import { IMetricsBackbone } from './types';
+
+/** Where Alertmanager sends alerts. */
+export enum AlertReceiverKind {
+  /** An HTTP webhook (Alertmanager `webhook_configs`). */
+  WEBHOOK = 'WEBHOOK',
+  /** A Slack incoming webhook (Alertmanager `slack_configs`). */
+  SLACK = 'SLACK',
+}
+
+/**
+ * The receiver of every alert. Its URL (it carries a token) is read from a Kubernetes Secret in the
+ * monitoring namespace, mounted into Alertmanager, so it is never in Helm values or Terraform state.
+ * Create the Secret outside Terraform (e.g. an ExternalSecret from AWS Secrets Manager).
+ */
+export interface AlertReceiver {
+  /** Receiver type. */
+  readonly kind: AlertReceiverKind;
+  /** Name of the Secret in the monitoring namespace that holds the URL. */
+  readonly secretName: string;
+  /** Key of the Secret whose value is the webhook URL. */
+  readonly secretKey: string;
+  /**
+   * Slack channel (`#alerts`), for `SLACK` receivers whose webhook is not bound to one.
+   * @default - the webhook's channel
+   */
+  readonly slackChannel?: string;
+  /**
+   * Also notify when an alert resolves.
+   * @default true
+   */
+  readonly sendResolved?: boolean;
+}
+
+/** Options of the Prometheus Pushgateway (metrics of batch jobs: drift and evaluation runs). */
+export interface PushgatewayOptions {
+  /**
+   * Install the Pushgateway.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Keep pushed metrics across restarts on a PersistentVolumeClaim (`--persistence.file`).
+   * Off, a restart loses the last push of every job until it runs again.
+   * @default false
+   */
+  readonly persistence?: boolean;
+  /**
+   * Size of the volume when `persistence` is on.
+   * @default Size.gibibytes(2)
+   */
+  readonly storageSize?: Size;
+  /**
+   * StorageClass of the volume when `persistence` is on.
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClass?: string;
+  /**
+   * Values merged over the library's (escape hatch, not validated).
+   * @default - none
+   */
+  readonly extraValues?: JsonObject;
+}
+
+/** Props of {@link Observability}. */
+export interface ObservabilityProps {
+  /** The cluster to install into. */
+  readonly cluster: ICluster;
+  /**
+   * Namespace of Prometheus, Alertmanager, Grafana and the Pushgateway (Pod Security `restricted`,
+   * default-deny ingress with explicit allows).
+   * @default 'monitoring'
+   */
+  readonly namespace?: string;
+  /**
+   * Release name of kube-prometheus-stack; also the prefix of its objects and the value of the
+   * `release` label that ServiceMonitors, PodMonitors and PrometheusRules must carry. At most 26
+   * characters (the chart cuts longer names).
+   * @default 'kube-prometheus-stack'
+   */
+  readonly releaseName?: string;
+  /**
+   * How long Prometheus keeps samples (whole hours, at least 2h).
+   * @default Duration.days(15)
+   */
+  readonly retention?: Duration;
+  /**
+   * Size of each Prometheus replica's volume (a PVC from `volumeClaimTemplate`). Prometheus also
+   * stops at 85% of it (`retentionSize`) so a busy cluster cannot fill the disk and crash-loop.
+   * @default Size.gibibytes(50)
+   */
+  readonly storageSize?: Size;
+  /**
+   * StorageClass of the Prometheus volumes (e.g. an encrypted gp3 class).
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClass?: string;
+  /**
+   * Replicas of Prometheus and of Alertmanager. With 2 or more they get a PodDisruptionBudget
+   * and spread across zones; each Prometheus replica scrapes everything (double the load).
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Memory limit of each Prometheus replica (the request is half). Prometheus needs roughly
+   * 2-4 KiB per active series.
+   * @default Size.gibibytes(4)
+   */
+  readonly prometheusMemory?: Size;
+  /**
+   * Receiver of all alerts.
+   * @default - none: alerts are visible in Alertmanager and Grafana only
+   */
+  readonly alertReceiver?: AlertReceiver;
+  /**
+   * Existing Secret in the monitoring namespace with keys `admin-user` and `admin-password` for
+   * Grafana's admin account.
+   * @default - the chart generates a random password into a Secret (never in values or state)
+   */
+  readonly grafanaAdminSecret?: string;
+  /**
+   * The Pushgateway.
+   * @default - installed, without persistence
+   */
+  readonly pushgateway?: PushgatewayOptions;
+  /**
+   * Provision the GPU dashboard and the GPU alert rules (DCGM exporter metrics).
+   * @default true
+   */
+  readonly gpuMonitoring?: boolean;
+  /**
+   * Temperature above which `GpuHighTemperature` fires (after 5 minutes), °C.
+   * @default 85
+   */
+  readonly gpuTemperatureThresholdCelsius?: number;
+  /**
+   * kube-prometheus-stack chart version override.
+   * @default CHARTS.kubePrometheusStack.version
+   */
+  readonly chartVersion?: string;
+  /**
+   * Values merged over the library's kube-prometheus-stack values (escape hatch, not validated).
+   * @default - none
+   */
+  readonly extraValues?: JsonObject;
+}
+
+/** Ports other namespaces may reach in the monitoring namespace. */
+const PROMETHEUS_PORT = 9090;
+const PUSHGATEWAY_PORT = 9091;
+const ALERTMANAGER_PORT = 9093;
+/** The Prometheus operator's admission webhook (chart `prometheusOperator.tls.internalPort`). */
+const OPERATOR_WEBHOOK_PORT = 10250;
+
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/**
+ * The platform's metrics backbone: kube-prometheus-stack (Prometheus operator and its CRDs,
+ * Prometheus, Alertmanager, Grafana, kube-state-metrics) and the Pushgateway, on the system nodes,
+ * with selectors that pick up every ServiceMonitor/PodMonitor/PrometheusRule carrying
+ * `monitorLabels`/`ruleLabels` in any namespace and Grafana dashboards labelled `dashboardLabels`.
+ * Ships the GPU dashboard and GPU alerts. Install one per cluster.
+ */
+export class Observability extends Construct implements IMetricsBackbone, IWorkloadSource {
+  /** kube-prometheus-stack (CRDs, operator, Prometheus, Alertmanager, Grafana). */
+  public readonly chart: HelmChart;
+  /** The kube-prometheus-stack helm_release. */
+  public readonly release: Release;
+  /** The Pushgateway release, when installed. */
+  public readonly pushgatewayChart?: HelmChart;
+  /** Dashboards, rules and monitors added to the backbone (one local-chart release). */
+  public readonly objects: ManifestChart;
+  /** The monitoring namespace. */
+  public readonly platformNamespace: PlatformNamespace;
+  /** @inheritdoc */
+  public readonly namespace: string;
+  /** @inheritdoc */
+  public readonly monitorLabels: Record<string, string>;
+  /** @inheritdoc */
+  public readonly ruleLabels: Record<string, string>;
+  /** @inheritdoc */
+  public readonly dashboardLabels: Record<string, string>;
+  /** @inheritdoc */
+  public readonly crdDependencies: ITerraformDependable[];
+  /** @inheritdoc */
+  public readonly prometheusUrl: string;
+  /** @inheritdoc */
+  public readonly pushgatewayUrl?: string;
+  /** In-cluster Alertmanager URL. */
+  public readonly alertmanagerUrl: string;
+  /** Release name of kube-prometheus-stack (also the `release` label value). */
+  public readonly releaseName: string;
+
+  /** Installs the backbone. */
+  public constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const other = TerraformStack.of(this).node.findAll().find((c) => c !== this && c instanceof Observability);
+    if (other) {
+      throw new ValidationError(this, 'id', id, `is a second Observability in the stack (${other.node.path} exists): one Prometheus operator per cluster — pass the existing one (IMetricsBackbone) to the constructs that need it`);
+    }
+    const namespace = validateDns1123Label(this, 'namespace', props.namespace ?? 'monitoring');
+    const releaseName = validateDns1123Label(this, 'releaseName', props.releaseName ?? 'kube-prometheus-stack');
+    if (releaseName.length > 26) {
+      throw new ValidationError(this, 'releaseName', releaseName, 'must be at most 26 characters: kube-prometheus-stack cuts object names to 26, which would break the Service names the backbone exposes');
+    }
+    const replicas = validateInteger(this, 'replicas', props.replicas ?? 1, 1, 5);
+    const retention = props.retention ?? Duration.days(15);
+    const retentionHours = retention.toSeconds() / 3600;
+    if (!Number.isInteger(retentionHours) || retentionHours < 2 || retentionHours > 10 * 365 * 24) {
+      throw new ValidationError(this, 'retention', retention.toGoDuration(), 'must be whole hours between 2h and 10 years');
+    }
+    const storage = props.storageSize ?? Size.gibibytes(50);
+    validateNumber(this, 'storageSize (GiB)', storage.toGibibytes(), 1, 16384);
+    if (props.storageClass !== undefined) validateDns1123Subdomain(this, 'storageClass', props.storageClass);
+    const memory = props.prometheusMemory ?? Size.gibibytes(4);
+    validateNumber(this, 'prometheusMemory (GiB)', memory.toGibibytes(), 0.5, 512);
+    if (props.grafanaAdminSecret !== undefined) validateDns1123Subdomain(this, 'grafanaAdminSecret', props.grafanaAdminSecret);
+    const receiver = props.alertReceiver;
+    if (receiver) {
+      validateDns1123Subdomain(this, 'alertReceiver.secretName', receiver.secretName);
+      validatePattern(this, 'alertReceiver.secretKey', receiver.secretKey, SECRET_KEY, 'be a Secret key (letters, digits, "-", "_" and ".")');
+      if (receiver.slackChannel !== undefined && receiver.kind !== AlertReceiverKind.SLACK) {
+        throw new ValidationError(this, 'alertReceiver.slackChannel', receiver.slackChannel, 'applies to SLACK receivers only');
+      }
+    }
+    const gpuTemperature = validateNumber(this, 'gpuTemperatureThresholdCelsius', props.gpuTemperatureThresholdCelsius ?? 85, 40, 110);
+
+    this.releaseName = releaseName;
+    this.monitorLabels = { release: releaseName };
+    this.ruleLabels = { release: releaseName };
+    this.dashboardLabels = { grafana_dashboard: '1' };
+
+    this.platformNamespace = new PlatformNamespace(this, 'namespace', { name: namespace });
+    this.namespace = this.platformNamespace.name;
+    // Default-deny ingress is on; these are the explicit allows the backbone needs.
+    const allow = new NetworkPolicyV1(this, 'allow-monitoring', {
+      metadata: { name: 'allow-monitoring', namespace: this.namespace },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [
+          // Prometheus ↔ Alertmanager ↔ Grafana ↔ operator, and scrapes inside the namespace.
+          { from: [{ podSelector: {} }] },
+          // Queries (KEDA, jobs, alert links) and pushes from workloads in any namespace.
+          { from: [{ namespaceSelector: {} }], ports: [PROMETHEUS_PORT, PUSHGATEWAY_PORT, ALERTMANAGER_PORT].map((p) => ({ port: String(p), protocol: 'TCP' })) },
+          // The API server calls the operator's admission webhook from outside the pod network.
+          { ports: [{ port: String(OPERATOR_WEBHOOK_PORT), protocol: 'TCP' }] },
+        ],
+      },
+    });
+
+    this.chart = new HelmChart(this, 'chart', {
+      chart: CHARTS.kubePrometheusStack,
+      releaseName,
+      namespace: this.namespace,
+      values: this.stackValues(props.cluster, { replicas, retention, storage, storageClass: props.storageClass, memory, receiver, grafanaAdminSecret: props.grafanaAdminSecret }),
+      extraValues: props.extraValues,
+      version: props.chartVersion,
+      // Its CRDs must exist (and its webhook answer) before any ServiceMonitor or PrometheusRule.
+      wait: true,
+      timeoutSeconds: 900,
+      dependsOn: [...(this.platformNamespace.defaultDeny ? [this.platformNamespace.defaultDeny] : []), allow],
+    });
+    this.release = this.chart.release;
+    this.crdDependencies = [this.release];
+    this.prometheusUrl = `http://${releaseName}-prometheus.${this.namespace}.svc:${PROMETHEUS_PORT}`;
+    this.alertmanagerUrl = `http://${releaseName}-alertmanager.${this.namespace}.svc:${ALERTMANAGER_PORT}`;
+
+    const pg = props.pushgateway ?? {};
+    if (pg.enabled ?? true) {
+      this.pushgatewayChart = this.installPushgateway(props.cluster, pg);
+      this.pushgatewayUrl = `http://${CHARTS.prometheusPushgateway.chart}.${this.namespace}.svc:${PUSHGATEWAY_PORT}`;
+    } else if (pg.persistence !== undefined || pg.storageSize !== undefined || pg.storageClass !== undefined || pg.extraValues !== undefined) {
+      throw new ValidationError(this, 'pushgateway', pg, 'sets options while enabled is false');
+    }
+
+    this.objects = new ManifestChart(this, 'objects', {
+      releaseName: 'monitoring-objects',
+      namespace: this.namespace,
+      dependsOn: this.crdDependencies,
+    });
+    if (props.gpuMonitoring ?? true) {
+      this.addDashboard('gpu-dcgm', JSON.stringify(gpuDashboard()));
+      this.addPrometheusRule({ name: 'gpu-alerts', groups: gpuAlertRuleGroups({ temperatureThresholdCelsius: gpuTemperature }) });
+    }
+  }
+
+  /**
+   * Adds a ServiceMonitor. Its labels get `monitorLabels` (so Prometheus selects it) and its
+   * namespace defaults to the monitoring namespace.
+   */
+  public addServiceMonitor(props: ServiceMonitorProps): KubernetesObject {
+    return this.add(() => serviceMonitor({ ...props, namespace: props.namespace ?? this.namespace, labels: { ...props.labels, ...this.monitorLabels } }));
+  }
+
+  /** Adds a PodMonitor, labelled with `monitorLabels` (namespace defaults to the monitoring namespace). */
+  public addPodMonitor(props: PodMonitorProps): KubernetesObject {
+    return this.add(() => podMonitor({ ...props, namespace: props.namespace ?? this.namespace, labels: { ...props.labels, ...this.monitorLabels } }));
+  }
+
+  /** Adds a PrometheusRule, labelled with `ruleLabels` (namespace defaults to the monitoring namespace). */
+  public addPrometheusRule(props: PrometheusRuleProps): KubernetesObject {
+    return this.add(() => prometheusRule({ ...props, namespace: props.namespace ?? this.namespace, labels: { ...props.labels, ...this.ruleLabels } }));
+  }
+
+  /**
+   * Adds a Grafana dashboard (its JSON model as text) as a ConfigMap Grafana's sidecar loads.
+   * Grafana variables such as `${datasource}` are kept literally (escaped for Terraform).
+   * @param name ConfigMap name (DNS-1123 subdomain)
+   * @param json the dashboard JSON model
+   */
+  public addDashboard(name: string, json: string): KubernetesObject {
+    return this.add(() => grafanaDashboardConfigMap({ name, namespace: this.namespace, labels: this.dashboardLabels, dashboardJson: json }));
+  }
+
+  /** Pod settings the library sets in the charts (for the policy Aspect). */
+  public renderedWorkloads(): RenderedWorkload[] {
+    const v = this.chart.renderedValues() as { [k: string]: JsonObject };
+    const obj = (x: JsonValue | undefined): JsonObject => (x && typeof x === 'object' && !Array.isArray(x) ? x : {});
+    const spec = obj(obj(v.prometheus).prometheusSpec);
+    const am = obj(obj(v.alertmanager).alertmanagerSpec);
+    const op = obj(v.prometheusOperator);
+    const grafana = obj(v.grafana);
+    const ksm = obj(v['kube-state-metrics']);
+    const workload = (name: string, replicas: number, podSpec: JsonObject): RenderedWorkload => ({ kind: 'HelmValues', name, namespace: this.namespace, source: 'chart', replicas, podSpec });
+    const out = [
+      workload(`${this.releaseName}-operator`, 1, { nodeSelector: op.nodeSelector ?? {}, securityContext: op.securityContext ?? {}, containers: [{ name: 'prometheus-operator', securityContext: op.containerSecurityContext ?? {}, resources: op.resources ?? {} }] }),
+      workload(`${this.releaseName}-prometheus`, spec.replicas as number, { nodeSelector: spec.nodeSelector ?? {}, securityContext: spec.securityContext ?? {}, containers: [{ name: 'prometheus', resources: spec.resources ?? {} }] }),
+      workload(`${this.releaseName}-alertmanager`, am.replicas as number, { nodeSelector: am.nodeSelector ?? {}, securityContext: am.securityContext ?? {}, automountServiceAccountToken: am.automountServiceAccountToken ?? true, containers: [{ name: 'alertmanager', resources: am.resources ?? {} }] }),
+      workload(`${this.releaseName}-grafana`, 1, { nodeSelector: grafana.nodeSelector ?? {}, securityContext: grafana.securityContext ?? {}, containers: [{ name: 'grafana', resources: grafana.resources ?? {} }] }),
+      workload(`${this.releaseName}-kube-state-metrics`, 1, { nodeSelector: ksm.nodeSelector ?? {}, containers: [{ name: 'kube-state-metrics', resources: ksm.resources ?? {} }] }),
+    ];
+    if (this.pushgatewayChart) {
+      const p = this.pushgatewayChart.renderedValues();
+      out.push(workload(CHARTS.prometheusPushgateway.chart, 1, {
+        nodeSelector: p.nodeSelector ?? {},
+        securityContext: p.securityContext ?? {},
+        automountServiceAccountToken: p.automountServiceAccountToken ?? true,
+        containers: [{ name: 'pushgateway', securityContext: p.containerSecurityContext ?? {}, resources: p.resources ?? {} }],
+      }));
+    }
+    return out;
+  }
+
+  private add(build: () => KubernetesObject): KubernetesObject {
+    let object: KubernetesObject;
+    try {
+      object = build();
+    } catch (e) {
+      if (e instanceof MonitoringObjectError) throw new ValidationError(this, e.prop, e.value, e.expected);
+      throw e;
+    }
+    this.objects.addManifest(object);
+    return object;
+  }
+
+  private stackValues(cluster: ICluster, o: { replicas: number; retention: Duration; storage: Size; storageClass?: string; memory: Size; receiver?: AlertReceiver; grafanaAdminSecret?: string }): JsonObject {
+    const onSystem: JsonObject = cluster.systemNodeSelector ? { nodeSelector: { ...cluster.systemNodeSelector } } : {};
+    const ha = o.replicas > 1;
+    const seccomp = { type: 'RuntimeDefault' };
+    const retentionDays = o.retention.toSeconds() % 86400 === 0 ? `${o.retention.toSeconds() / 86400}d` : `${o.retention.toSeconds() / 3600}h`;
+    // Prometheus units are powers of 1024 ("MB" = MiB); stop at 85% of the volume.
+    const retentionSize = `${Math.floor(o.storage.toMebibytes() * 0.85)}MB`;
+    const memMi = Math.ceil(o.memory.toMebibytes());
+    const spread = (name: string): JsonObject => (ha ? { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'app.kubernetes.io/name': name } } }] } : {});
+    const vct: JsonObject = { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: o.storage.toKubernetes() } } };
+    if (o.storageClass !== undefined) vct.storageClassName = o.storageClass;
+
+    return {
+      // Object names (and the Service URLs the backbone exposes) follow the release name exactly.
+      fullnameOverride: this.releaseName,
+      crds: { enabled: true },
+      // DEVIATION: node-exporter is off. It needs hostNetwork, hostPID and hostPath, which only the
+      // GPU operator's namespace may have (SECURITY.md); GPU nodes are covered by DCGM, containers
+      // by the kubelet/cAdvisor. Enable it with extraValues in a namespace you label privileged.
+      nodeExporter: { enabled: false },
+      // EKS runs these on the managed control plane (not scrapable) or binds kube-proxy metrics to
+      // localhost: their ServiceMonitors would only raise "down" alerts.
+      kubeControllerManager: { enabled: false },
+      kubeScheduler: { enabled: false },
+      kubeEtcd: { enabled: false },
+      kubeProxy: { enabled: false },
+      prometheusOperator: {
+        ...onSystem,
+        resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+        securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: seccomp },
+        containerSecurityContext: restrictedContainerSecurityContext(),
+        admissionWebhooks: { patch: { ...onSystem } },
+      },
+      prometheus: {
+        podDisruptionBudget: { enabled: ha, minAvailable: 1 },
+        prometheusSpec: {
+          ...onSystem,
+          ...spread('prometheus'),
+          replicas: o.replicas,
+          retention: retentionDays,
+          retentionSize,
+          storageSpec: { volumeClaimTemplate: { spec: vct } },
+          resources: { requests: { cpu: '500m', memory: `${Math.ceil(memMi / 2)}Mi` }, limits: { memory: `${memMi}Mi` } },
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 2000, fsGroup: 2000, seccompProfile: seccomp },
+          // Explicit selectors: every monitor/rule carrying the backbone's labels, in any namespace.
+          serviceMonitorSelector: { matchLabels: { ...this.monitorLabels } },
+          serviceMonitorNamespaceSelector: {},
+          podMonitorSelector: { matchLabels: { ...this.monitorLabels } },
+          podMonitorNamespaceSelector: {},
+          ruleSelector: { matchLabels: { ...this.ruleLabels } },
+          ruleNamespaceSelector: {},
+        },
+      },
+      alertmanager: {
+        enabled: true,
+        podDisruptionBudget: { enabled: ha, minAvailable: 1 },
+        // Alertmanager never calls the Kubernetes API.
+        serviceAccount: { automountServiceAccountToken: false },
+        config: alertmanagerConfig(o.receiver),
+        alertmanagerSpec: {
+          ...onSystem,
+          ...spread('alertmanager'),
+          replicas: o.replicas,
+          automountServiceAccountToken: false,
+          resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 2000, fsGroup: 2000, seccompProfile: seccomp },
+          ...(o.receiver ? { secrets: [o.receiver.secretName] } : {}),
+        },
+      },
+      grafana: {
+        enabled: true,
+        ...(o.grafanaAdminSecret ? { admin: { existingSecret: o.grafanaAdminSecret, userKey: 'admin-user', passwordKey: 'admin-password' } } : {}),
+        sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' } },
+        serviceMonitor: { enabled: true, labels: { ...this.monitorLabels } },
+        ...onSystem,
+        resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+        // Pod-level seccomp covers the sidecars too (the chart sets it per container for Grafana only).
+        securityContext: { seccompProfile: seccomp },
+      },
+      kubeStateMetrics: { enabled: true },
+      'kube-state-metrics': {
+        ...onSystem,
+        resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+      },
+    };
+  }
+
+  private installPushgateway(cluster: ICluster, o: PushgatewayOptions): HelmChart {
+    const persistence = o.persistence ?? false;
+    if (!persistence && (o.storageSize !== undefined || o.storageClass !== undefined)) {
+      throw new ValidationError(this, 'pushgateway.storageSize', o.storageSize?.toKubernetes() ?? o.storageClass, 'applies only with pushgateway.persistence: true');
+    }
+    if (o.storageClass !== undefined && !isDns1123Subdomain(o.storageClass)) {
+      throw new ValidationError(this, 'pushgateway.storageClass', o.storageClass, 'must be a StorageClass name (DNS-1123 subdomain)');
+    }
+    const size = o.storageSize ?? Size.gibibytes(2);
+    validateNumber(this, 'pushgateway.storageSize (GiB)', size.toGibibytes(), 0.1, 1024);
+    const name = CHARTS.prometheusPushgateway.chart;
+    const pv: JsonObject = { enabled: persistence };
+    if (persistence) {
+      pv.size = size.toKubernetes();
+      if (o.storageClass !== undefined) pv.storageClass = o.storageClass;
+    }
+    return new HelmChart(this, 'pushgateway', {
+      chart: CHARTS.prometheusPushgateway,
+      releaseName: name,
+      namespace: this.namespace,
+      values: {
+        fullnameOverride: name,
+        ...(cluster.systemNodeSelector ? { nodeSelector: { ...cluster.systemNodeSelector } } : {}),
+        // The Pushgateway never calls the Kubernetes API.
+        automountServiceAccountToken: false,
+        resources: { requests: { cpu: '20m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+        securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+        containerSecurityContext: restrictedContainerSecurityContext(),
+        persistentVolume: pv,
+        // The chart mounts the volume but the Pushgateway only writes it with this flag.
+        extraArgs: persistence ? ['--persistence.file=/data/pushgateway.data', '--persistence.interval=1m'] : [],
+        serviceMonitor: {
+          enabled: true,
+          namespace: this.namespace,
+          additionalLabels: { ...this.monitorLabels },
+          // Pushed series carry their own job/instance labels: keep them.
+          honorLabels: true,
+        },
+      },
+      extraValues: o.extraValues,
+      wait: true,
+      // Its ServiceMonitor needs the Prometheus operator's CRDs.
+      dependsOn: this.crdDependencies,
+    });
+  }
+}
+
+function alertmanagerConfig(receiver: AlertReceiver | undefined): JsonObject {
+  // Maps merge with the chart's default config (global, inhibit_rules, route timing); lists replace.
+  const receivers: JsonValue[] = [{ name: 'null' }];
+  let target = 'null';
+  if (receiver) {
+    target = receiver.kind === AlertReceiverKind.SLACK ? 'slack' : 'webhook';
+    // Alertmanager mounts `alertmanagerSpec.secrets` at /etc/alertmanager/secrets/<name>/.
+    const file = `/etc/alertmanager/secrets/${receiver.secretName}/${receiver.secretKey}`;
+    const sendResolved = receiver.sendResolved ?? true;
+    receivers.push(receiver.kind === AlertReceiverKind.SLACK
+      ? { name: target, slack_configs: [{ api_url_file: file, send_resolved: sendResolved, ...(receiver.slackChannel ? { channel: receiver.slackChannel } : {}) }] }
+      : { name: target, webhook_configs: [{ url_file: file, send_resolved: sendResolved }] });
+  }
+  return {
+    route: {
+      receiver: target,
+      group_by: ['namespace', 'alertname'],
+      // Watchdog fires always (proves the pipeline works); it is not for people.
+      routes: [{ receiver: 'null', matchers: ['alertname = "Watchdog"'] }],
+    },
+    receivers,
+  };
+}
