@@ -27,22 +27,8 @@ export enum MigStrategy {
   MIXED = 'mixed',
 }
 
-/** Props of {@link GpuOperator}. */
-export interface GpuOperatorProps {
-  /** The cluster to install into. */
-  readonly cluster: ICluster;
-  /**
-   * GPU pools whose sharing (time-slicing, MIG) and taints the operator must serve. More can be
-   * added with `addPool()`; the chart values and the device-plugin ConfigMap are rendered at synth.
-   * @default - none
-   */
-  readonly pools?: IGpuNodePool[];
-  /**
-   * The metrics backbone: DCGM exporter's ServiceMonitor carries its `monitorLabels`, the release
-   * waits for its CRDs and its namespace may scrape the exporter through the default-deny policy.
-   * @default - no ServiceMonitor (the exporter still runs; scrape it yourself)
-   */
-  readonly metrics?: IMetricsBackbone;
+/** GPU operator settings, without the cluster, pools and metrics it serves (see {@link GpuOperatorProps}). */
+export interface GpuOperatorOptions {
   /**
    * Whether the nodes' AMI ships the NVIDIA driver and container toolkit. True for the EKS GPU
    * AMIs (AL2023 NVIDIA, Bottlerocket NVIDIA): the operator must then not install them
@@ -82,6 +68,24 @@ export interface GpuOperatorProps {
    * @default - none
    */
   readonly extraValues?: JsonObject;
+}
+
+/** Props of {@link GpuOperator}. */
+export interface GpuOperatorProps extends GpuOperatorOptions {
+  /** The cluster to install into. */
+  readonly cluster: ICluster;
+  /**
+   * GPU pools whose sharing (time-slicing, MIG) and taints the operator must serve. More can be
+   * added with `addPool()`; the chart values and the device-plugin ConfigMap are rendered at synth.
+   * @default - none
+   */
+  readonly pools?: IGpuNodePool[];
+  /**
+   * The metrics backbone: DCGM exporter's ServiceMonitor carries its `monitorLabels`, the release
+   * waits for its CRDs and its namespace may scrape the exporter through the default-deny policy.
+   * @default - no ServiceMonitor (the exporter still runs; scrape it yourself)
+   */
+  readonly metrics?: IMetricsBackbone;
 }
 
 /** Why the operator's namespace is Pod Security privileged (policy suppression reason). */

@@ -89,10 +89,8 @@ export interface PushgatewayOptions {
   readonly extraValues?: JsonObject;
 }
 
-/** Props of {@link Observability}. */
-export interface ObservabilityProps {
-  /** The cluster to install into. */
-  readonly cluster: ICluster;
+/** What the metrics backbone is made of, without the cluster (see {@link ObservabilityProps}). */
+export interface ObservabilityOptions {
   /**
    * Namespace of Prometheus, Alertmanager, Grafana and the Pushgateway (Pod Security `restricted`,
    * default-deny ingress with explicit allows).
@@ -170,6 +168,12 @@ export interface ObservabilityProps {
    * @default - none
    */
   readonly extraValues?: JsonObject;
+}
+
+/** Props of {@link Observability}. */
+export interface ObservabilityProps extends ObservabilityOptions {
+  /** The cluster to install into. */
+  readonly cluster: ICluster;
 }
 
 /** Ports other namespaces may reach in the monitoring namespace. */
