@@ -7,6 +7,31 @@ import { applyTags, TagMap } from '../core/tags';
 import { validatePattern } from '../core/validate';
 import { PlatformBackend } from './platform-backend';
 import { addAwsProvider, addClusterProviders } from './providers';
+import { Observability, ObservabilityOptions } from '../observability/observability';
+import { GpuOperator, GpuOperatorOptions } from '../gpu/gpu-operator';
+import { IGpuNodePool } from '../gpu/types';
+import { VllmServingStack, VllmServingStackOptions } from '../serving/vllm-serving-stack';
+import { MlflowRegistry, MlflowRegistryOptions } from '../registry/mlflow-registry';
+import { ExternalSecretsOperator } from '../secrets/external-secrets-operator';
+import { PlatformGuardrails, PlatformGuardrailsProps } from '../policy/platform-guardrails';
+import { addDependencies } from './dependencies';
+
+/** A serving stack of the platform: the stack's options plus which of the platform's GPU pools it runs on. */
+export interface PlatformServingOptions extends VllmServingStackOptions {
+  /** Construct id of the serving stack (a state address: never rename it). */
+  readonly id: string;
+  /** Name of the GPU pool (one of `gpuPools`) the engines run on. */
+  readonly gpuPool: string;
+}
+
+/** Guardrails settings of the platform. */
+export interface PlatformGuardrailsOptions extends PlatformGuardrailsProps {
+  /**
+   * Apply the `PlatformGuardrails` Aspect to both stacks.
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
 
 /** Props of {@link AiPlatform}. */
 export interface AiPlatformProps {
@@ -32,6 +57,32 @@ export interface AiPlatformProps {
    * @default - none
    */
   readonly tags?: TagMap;
+  /**
+   * The metrics backbone (kube-prometheus-stack, Pushgateway, GPU dashboard). Always installed:
+   * serving autoscaling, alerts and the jobs' metrics depend on it.
+   * @default - the Observability defaults
+   */
+  readonly observability?: ObservabilityOptions;
+  /**
+   * NVIDIA GPU operator settings; installed when the platform has GPU pools.
+   * @default - the GpuOperator defaults (driver preinstalled on the EKS GPU AMIs)
+   */
+  readonly gpuOperator?: GpuOperatorOptions;
+  /**
+   * vLLM serving stacks, each on one of the GPU pools.
+   * @default - none
+   */
+  readonly serving?: PlatformServingOptions[];
+  /**
+   * The MLflow model registry (with the External Secrets Operator it needs).
+   * @default - no registry
+   */
+  readonly registry?: MlflowRegistryOptions;
+  /**
+   * Security and reliability guardrails on the synthesized platform.
+   * @default - enabled, errors fail synth
+   */
+  readonly guardrails?: PlatformGuardrailsOptions;
 }
 
 /**
@@ -48,6 +99,20 @@ export class AiPlatform extends Construct {
   public readonly aiCluster?: AiCluster;
   /** The cluster as the platform stack sees it. */
   public readonly cluster: ICluster;
+  /** The metrics backbone. */
+  public readonly observability: Observability;
+  /** GPU pools by name. */
+  public readonly gpuPools: Record<string, IGpuNodePool> = {};
+  /** The GPU operator (when the platform has GPU pools). */
+  public readonly gpuOperator?: GpuOperator;
+  /** Serving stacks by id. */
+  public readonly serving: Record<string, VllmServingStack> = {};
+  /** The External Secrets Operator (installed with the registry). */
+  public readonly externalSecrets?: ExternalSecretsOperator;
+  /** The model registry. */
+  public readonly registry?: MlflowRegistry;
+  /** The guardrails Aspect, when enabled. */
+  public readonly guardrails?: PlatformGuardrails;
 
   /** Creates the stacks. */
   public constructor(scope: Construct, id: string, props: AiPlatformProps) {
@@ -94,5 +159,41 @@ export class AiPlatform extends Construct {
     this.cluster = new ImportedCluster(this.platformStack, 'cluster', reference);
     addClusterProviders(this.platformStack, { clusterName: reference.clusterName, endpoint: reference.endpoint, certificateAuthorityData: reference.certificateAuthorityData, region: props.region });
     applyTags(this.platformStack, props.tags);
+
+    const ps = this.platformStack;
+    this.observability = new Observability(ps, 'observability', { ...props.observability, cluster: this.cluster });
+
+    this.createGpuPools(props);
+    const pools = Object.values(this.gpuPools);
+    if (pools.length > 0) {
+      this.gpuOperator = new GpuOperator(ps, 'gpu-operator', { ...props.gpuOperator, cluster: this.cluster, pools, metrics: this.observability });
+    }
+
+    if (props.registry) {
+      this.externalSecrets = new ExternalSecretsOperator(ps, 'external-secrets', { cluster: this.cluster });
+      this.registry = new MlflowRegistry(ps, 'registry', { ...props.registry, cluster: this.cluster, externalSecrets: this.externalSecrets });
+    }
+
+    for (const serving of props.serving ?? []) {
+      const pool = this.gpuPools[serving.gpuPool];
+      if (!pool) {
+        throw new ValidationError(this, `serving[${serving.id}].gpuPool`, serving.gpuPool, `must name one of the platform's GPU pools: ${Object.keys(this.gpuPools).map((n) => JSON.stringify(n)).join(', ') || '(none defined in gpuPools)'}`);
+      }
+      const { id: servingId, gpuPool: _pool, ...options } = serving;
+      void _pool;
+      const stack = new VllmServingStack(ps, servingId, { ...options, cluster: this.cluster, gpuPool: pool, metrics: this.observability });
+      // GPU pods need the pool's node provisioning and the device plugin before Helm waits on them.
+      addDependencies(stack, [pool, ...(this.gpuOperator ? [this.gpuOperator] : [])]);
+      this.serving[servingId] = stack;
+    }
+
+    if (props.guardrails?.enabled ?? true) {
+      this.guardrails = PlatformGuardrails.applyTo(this, props.guardrails);
+    }
+  }
+
+  /** Creates the GPU pools of `props.gpuPools`. */
+  private createGpuPools(_props: AiPlatformProps): void {
+    void _props;
   }
 }
