@@ -508,6 +508,8 @@ export class VllmServingStack extends Construct implements IWorkloadSource {
   public readonly modelRoles: { readonly [model: string]: ServiceAccountRole } = {};
   /** Per-model plans: sizes, budgets, prices. */
   public readonly plans: ServedModelPlan[];
+  /** The GPU pool the engines run on. */
+  public readonly gpuPool: IGpuNodePool;
   /** The autoscaler in use. */
   public readonly autoscaler: AutoscalerKind;
   private readonly resolved: ResolvedModel[];
@@ -585,6 +587,7 @@ export class VllmServingStack extends Construct implements IWorkloadSource {
       return r.model;
     });
     this.plans = plans;
+    this.gpuPool = props.gpuPool;
 
     // --- model cache ---------------------------------------------------------------------------
     let modelCacheClaim: string | undefined;
