@@ -36,6 +36,11 @@ export interface ClusterReference {
   readonly nodeRoleName?: string;
   /** AWS region of the cluster. */
   readonly region: string;
+  /**
+   * Labels of the on-demand nodes where controllers (Karpenter, operators) must run.
+   * @default - no node selector: controllers may land on any node, including spot GPU nodes
+   */
+  readonly systemNodeSelector?: Record<string, string>;
 }
 
 /**
@@ -142,7 +147,7 @@ export class ImportedCluster extends Construct implements ICluster {
   private readonly roles: ServiceAccountRoles;
 
   /** Imports the cluster. */
-  public constructor(scope: Construct, id: string, reference: ClusterReference & { readonly systemNodeSelector?: Record<string, string> }) {
+  public constructor(scope: Construct, id: string, reference: ClusterReference) {
     super(scope, id);
     validateAwsName(this, 'clusterName', reference.clusterName, 'eksCluster');
     if (!reference.privateSubnetIds || reference.privateSubnetIds.length === 0) {

@@ -10,6 +10,7 @@ import { addAwsProvider, addClusterProviders } from './providers';
 import { Observability, ObservabilityOptions } from '../observability/observability';
 import { GpuOperator, GpuOperatorOptions } from '../gpu/gpu-operator';
 import { IGpuNodePool } from '../gpu/types';
+import { GpuNodePool, GpuNodePoolOptions } from '../gpu/gpu-node-pool';
 import { VllmServingStack, VllmServingStackOptions } from '../serving/vllm-serving-stack';
 import { MlflowRegistry, MlflowRegistryOptions } from '../registry/mlflow-registry';
 import { ExternalSecretsOperator } from '../secrets/external-secrets-operator';
@@ -63,6 +64,11 @@ export interface AiPlatformProps {
    * @default - the Observability defaults
    */
   readonly observability?: ObservabilityOptions;
+  /**
+   * GPU pools (Karpenter or managed node groups), spot first with on-demand fallback by default.
+   * @default - none
+   */
+  readonly gpuPools?: GpuNodePoolOptions[];
   /**
    * NVIDIA GPU operator settings; installed when the platform has GPU pools.
    * @default - the GpuOperator defaults (driver preinstalled on the EKS GPU AMIs)
@@ -124,7 +130,7 @@ export class AiPlatform extends Construct {
     const backend = props.backend ?? PlatformBackend.local();
     const stackName = (suffix: string) => `${id}-${suffix}`;
 
-    let reference: ClusterReference & { readonly systemNodeSelector?: Record<string, string> };
+    let reference: ClusterReference;
     if (props.cluster) {
       // Stack ids are state keys (backend paths): never rename them.
       this.clusterStack = new TerraformStack(this, stackName('cluster'));
@@ -193,7 +199,11 @@ export class AiPlatform extends Construct {
   }
 
   /** Creates the GPU pools of `props.gpuPools`. */
-  private createGpuPools(_props: AiPlatformProps): void {
-    void _props;
+  private createGpuPools(props: AiPlatformProps): void {
+    (props.gpuPools ?? []).forEach((options, i) => {
+      if (this.gpuPools[options.poolName]) throw new ValidationError(this, `gpuPools[${i}].poolName`, options.poolName, 'must be unique among the platform\'s GPU pools');
+      // Construct id = pool name: the pool's state address follows its name, not its position.
+      this.gpuPools[options.poolName] = new GpuNodePool(this.platformStack, `gpu-pool-${options.poolName}`, { ...options, cluster: this.cluster });
+    });
   }
 }

@@ -1,0 +1,48 @@
+// The full platform: a cluster, a spot-first GPU pool, a chat model and an embedding model, the
+// MLflow registry, drift monitoring and a nightly evaluation. `main.ts` synthesizes it; the cost
+// report and the benchmark build it from here too.
+import { App } from 'cdktf';
+import { AiPlatform, CapacityPreference, GpuCapacityMode, PlatformBackend, Size } from 'cdktf-ai-platform';
+
+/** Builds the example platform in `app`. */
+export function buildPlatform(app: App): AiPlatform {
+  const region = 'us-west-2';
+  return new AiPlatform(app, 'ai', {
+    region,
+    // Real deployments keep state in S3 with locking; synth does not touch the bucket.
+    backend: PlatformBackend.s3({ bucket: process.env.TF_STATE_BUCKET ?? 'my-terraform-state', region }),
+    tags: { project: 'ai-platform', env: 'prod' },
+    cluster: {
+      clusterName: 'ai-prod',
+      availabilityZones: ['us-west-2a', 'us-west-2b', 'us-west-2c'],
+      adminPrincipalArns: ['arn:aws:iam::111122223333:role/platform-admin'],
+    },
+    gpuPools: [
+      {
+        poolName: 'inference',
+        mode: GpuCapacityMode.KARPENTER,
+        capacity: CapacityPreference.SPOT_WITH_ON_DEMAND_FALLBACK,
+        // One L40S/L4/A10G per node, five types across three families for spot depth.
+        instanceTypes: ['g6e.xlarge', 'g6e.2xlarge', 'g6.2xlarge', 'g6.4xlarge', 'g5.2xlarge'],
+        maxGpus: 16,
+      },
+    ],
+    observability: { storageSize: Size.gibibytes(100) },
+    registry: {},
+    serving: [
+      {
+        id: 'chat',
+        gpuPool: 'inference',
+        releaseName: 'chat',
+        models: [{ name: 'llama-8b', model: 'meta-llama/Llama-3.1-8B-Instruct', replicas: { min: 1, max: 4 }, maxModelLen: 16384 }],
+        huggingFaceToken: { secretName: 'hf-token' },
+      },
+      {
+        id: 'embeddings',
+        gpuPool: 'inference',
+        releaseName: 'embeddings',
+        models: [{ name: 'e5-mistral', model: 'intfloat/e5-mistral-7b-instruct', baseModel: 'mistralai/Mistral-7B-v0.3', replicas: { min: 1, max: 2 }, maxModelLen: 4096, extraArgs: ['--task', 'embed'] }],
+      },
+    ],
+  });
+}
