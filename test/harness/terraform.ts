@@ -87,3 +87,20 @@ export function terraformCheck(stack: StackJson, options: { plan?: boolean } = {
 export function describeDiagnostics(r: OracleResult): string {
   return r.validate.diagnostics.map((d) => `${d.severity}: ${d.summary}${d.address ? ` (${d.address})` : ''}${d.detail ? ` — ${d.detail}` : ''}`).join('\n') + (r.planError ? `\nplan: ${r.planError}` : '');
 }
+
+/**
+ * Prepares an AWS-only stack for the offline plan: Terraform opens ephemeral resources at plan
+ * time, and `aws_secretsmanager_random_password` calls Secrets Manager, which cannot be reached
+ * offline. Making one of its arguments depend on a value unknown until apply defers that call;
+ * every other attribute is planned exactly as synthesized.
+ */
+export function deferEphemeralCalls<T extends StackJson>(stack: T): T {
+  const copy = JSON.parse(JSON.stringify(stack)) as T & { ephemeral?: Record<string, Record<string, Record<string, unknown>>>; resource?: Record<string, Record<string, unknown>> };
+  const passwords = copy.ephemeral?.aws_secretsmanager_random_password;
+  if (!passwords) return copy;
+  const [type, rs] = Object.entries(copy.resource ?? {}).find(([t]) => t.startsWith('aws_')) ?? [];
+  if (!type || !rs) throw new Error('deferEphemeralCalls: the stack has no AWS resource to take an unknown value from');
+  const id = Object.keys(rs)[0];
+  for (const e of Object.values(passwords)) e.exclude_characters = `\${substr(${type}.${id}.id, 0, 0)}`;
+  return copy;
+}
