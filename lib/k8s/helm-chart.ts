@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ITerraformDependable, Lazy } from 'cdktf';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ChartSpec } from './charts';
-import { JsonObject, mergeValues, toValuesDocument } from './values';
+import { JsonObject, mergeValues, resolveEmbeddedTokens, toValuesDocument } from './values';
 import { validateDns1123Label } from '../core/names';
 
 /** Props of {@link HelmChart}. */
@@ -85,7 +85,7 @@ export class HelmChart extends Construct {
       skipCrds: props.installCrds === false,
       maxHistory: 10,
       // Lazy so values added with addValues() after construction still land.
-      values: Lazy.listValue({ produce: () => [toValuesDocument(this.values), ...(this.extraValues ? [toValuesDocument(this.extraValues)] : [])] }),
+      values: Lazy.listValue({ produce: (ctx) => [toValuesDocument(this.values), ...(this.extraValues ? [toValuesDocument(this.extraValues)] : [])].map((d) => resolveEmbeddedTokens(d, ctx)) }),
       dependsOn: props.dependsOn,
     });
   }

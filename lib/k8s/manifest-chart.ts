@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { AssetType, ITerraformDependable, Lazy, TerraformAsset, TerraformStack } from 'cdktf';
 import { Release } from '@cdktf/provider-helm/lib/release';
-import { KubernetesObject, toValuesDocument, JsonValue } from './values';
+import { KubernetesObject, resolveEmbeddedTokens, toValuesDocument, JsonValue } from './values';
 import { packageRoot } from './package-root';
 import { validateDns1123Label } from '../core/names';
 
@@ -59,7 +59,7 @@ export class ManifestChart extends Construct {
       timeout: 300,
       cleanupOnFail: true,
       maxHistory: 10,
-      values: Lazy.listValue({ produce: () => [toValuesDocument({ manifests: this.objects as unknown as JsonValue[] })] }),
+      values: Lazy.listValue({ produce: (ctx) => [resolveEmbeddedTokens(toValuesDocument({ manifests: this.objects as unknown as JsonValue[] }), ctx)] }),
       dependsOn: props.dependsOn,
     });
   }

