@@ -241,7 +241,7 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
       throw new ValidationError(this, 'retention', retention.toGoDuration(), 'must be whole hours between 2h and 10 years');
     }
     const storage = props.storageSize ?? Size.gibibytes(50);
-    validateNumber(this, 'storageSize (GiB)', storage.toGibibytes(), 1, 16384);
+    if (!(storage.toGibibytes() >= 1 && storage.toGibibytes() <= 16384)) throw new ValidationError(this, 'storageSize', storage.toKubernetes(), 'must be between 1Gi and 16Ti');
     if (props.storageClass !== undefined) validateDns1123Subdomain(this, 'storageClass', props.storageClass);
     const memory = props.prometheusMemory ?? Size.gibibytes(4);
     validateNumber(this, 'prometheusMemory (GiB)', memory.toGibibytes(), 0.5, 512);
@@ -481,7 +481,7 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
       throw new ValidationError(this, 'pushgateway.storageClass', o.storageClass, 'must be a StorageClass name (DNS-1123 subdomain)');
     }
     const size = o.storageSize ?? Size.gibibytes(2);
-    validateNumber(this, 'pushgateway.storageSize (GiB)', size.toGibibytes(), 0.1, 1024);
+    if (!(size.toGibibytes() >= 0.1 && size.toGibibytes() <= 1024)) throw new ValidationError(this, 'pushgateway.storageSize', size.toKubernetes(), 'must be between 100Mi and 1Ti');
     const name = CHARTS.prometheusPushgateway.chart;
     const pv: JsonObject = { enabled: persistence };
     if (persistence) {

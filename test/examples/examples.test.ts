@@ -77,8 +77,8 @@ test('the full platform passes every error-severity guardrail; what remains is i
   expect(platform.guardrails).toBeDefined();
   const report = PlatformGuardrails.check(app);
   const errors = report.findings.filter((f) => f.severity === GuardrailSeverity.ERROR);
-  expect(errors.map((f) => `${f.ruleId} ${f.path}`)).toEqual([]);
-  expect(report.findings.filter((f) => f.severity === GuardrailSeverity.WARNING).map((f) => `${f.ruleId} ${f.path}`)).toMatchSnapshot();
+  expect(errors.map((f) => `${f.ruleId} ${f.constructPath}`)).toEqual([]);
+  expect(report.findings.filter((f) => f.severity === GuardrailSeverity.WARNING).map((f) => `${f.ruleId} ${f.constructPath}`)).toMatchSnapshot();
 });
 
 describe('terraform oracle', () => {

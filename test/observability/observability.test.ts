@@ -239,7 +239,7 @@ describe('Observability', () => {
       expect(() => build({ replicas: 0 })).toThrow(/replicas \(0\) is invalid: must be an integer between 1 and 5/);
       expect(() => build({ releaseName: 'a-very-long-kube-prometheus-stack' })).toThrow(/releaseName .* at most 26 characters/);
       expect(() => build({ storageClass: 'GP3' })).toThrow(/storageClass \("GP3"\) is invalid/);
-      expect(() => build({ storageSize: Size.mebibytes(100) })).toThrow(/storageSize \(GiB\)/);
+      expect(() => build({ storageSize: Size.mebibytes(100) })).toThrow(/storageSize \("100Mi"\)/);
     });
   });
 
