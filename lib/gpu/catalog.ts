@@ -28,18 +28,28 @@ export interface GpuInstanceType {
   readonly migCapable: boolean;
   /** On-demand price per hour in USD in {@link GPU_PRICE_SOURCE}'s region. */
   readonly onDemandHourlyUsd: number;
+  /**
+   * Whether the type has a public on-demand list price in {@link GPU_PRICE_SOURCE}'s region. False
+   * for p5e, which AWS sells through EC2 Capacity Blocks for ML: its `onDemandHourlyUsd` is then an
+   * estimate (the p5en price, same GPUs) and pools warn that spot/on-demand offerings may not exist.
+   */
+  readonly listedOnDemand: boolean;
 }
 
 /**
- * Where the on-demand prices come from. Prices are Linux on-demand list prices in us-east-1 as
- * published on the AWS EC2 on-demand pricing page, checked on the date below (P4/P5 after the
- * June 2025 price reduction). They are estimates for the cost report, never used for decisions
- * that affect correctness.
+ * Where the on-demand prices come from: Linux, shared-tenancy on-demand list prices in us-east-1
+ * from the AWS Price List API (the figures of https://aws.amazon.com/ec2/pricing/on-demand/), after
+ * the June 2025 P4/P5 price reduction. Checked on the date below against the snapshot Karpenter
+ * generates from that API (aws/karpenter-provider-aws, pkg/providers/pricing/zz_generated.pricing_aws.go,
+ * generated 2026-07-20); a few are rounded to 3 decimals (g6e: $10.493 for $10.49264, < 0.01%).
+ * They feed the cost report and right-sizing estimates, never decisions that affect correctness.
+ * Hardware facts (vCPU, memory, GPUs, GPU memory) were checked against EC2 DescribeInstanceTypes as
+ * published in Karpenter's instance-type reference (test/gpu/fixtures/ec2-gpu-reference.json).
  */
 export const GPU_PRICE_SOURCE = {
   region: 'us-east-1',
-  date: '2025-06-30',
-  source: 'https://aws.amazon.com/ec2/pricing/on-demand/ (Linux, us-east-1)',
+  date: '2026-07-20',
+  source: 'AWS Price List API, EC2 on-demand, Linux, shared tenancy, us-east-1 (https://aws.amazon.com/ec2/pricing/on-demand/)',
 } as const;
 
 type Row = [name: string, gpuCount: number, vcpu: number, memoryGiB: number, price: number];
@@ -49,6 +59,7 @@ interface Family {
   readonly gpuMemoryGiB: number;
   readonly architecture: CpuArchitecture;
   readonly migCapable: boolean;
+  readonly listedOnDemand?: boolean;
   readonly rows: Row[];
 }
 
@@ -80,8 +91,9 @@ const FAMILIES: Family[] = [
   },
   { family: 'p4d', gpuModel: 'A100', gpuMemoryGiB: 40, architecture: CpuArchitecture.X86_64, migCapable: true, rows: [['24xlarge', 8, 96, 1152, 21.958]] },
   { family: 'p4de', gpuModel: 'A100', gpuMemoryGiB: 80, architecture: CpuArchitecture.X86_64, migCapable: true, rows: [['24xlarge', 8, 96, 1152, 27.447]] },
-  { family: 'p5', gpuModel: 'H100', gpuMemoryGiB: 80, architecture: CpuArchitecture.X86_64, migCapable: true, rows: [['48xlarge', 8, 192, 2048, 55.04]] },
-  { family: 'p5e', gpuModel: 'H200', gpuMemoryGiB: 141, architecture: CpuArchitecture.X86_64, migCapable: true, rows: [['48xlarge', 8, 192, 2048, 63.296]] },
+  { family: 'p5', gpuModel: 'H100', gpuMemoryGiB: 80, architecture: CpuArchitecture.X86_64, migCapable: true, rows: [['4xlarge', 1, 16, 256, 6.88], ['48xlarge', 8, 192, 2048, 55.04]] },
+  // Sold through EC2 Capacity Blocks for ML: no on-demand list price; p5en's (same H200s) as the estimate.
+  { family: 'p5e', gpuModel: 'H200', gpuMemoryGiB: 141, architecture: CpuArchitecture.X86_64, migCapable: true, listedOnDemand: false, rows: [['48xlarge', 8, 192, 2048, 63.296]] },
   { family: 'p5en', gpuModel: 'H200', gpuMemoryGiB: 141, architecture: CpuArchitecture.X86_64, migCapable: true, rows: [['48xlarge', 8, 192, 2048, 63.296]] },
 ];
 
@@ -91,7 +103,7 @@ export const GPU_INSTANCE_TYPES: { readonly [name: string]: GpuInstanceType } = 
     FAMILIES.flatMap((f) =>
       f.rows.map(([size, gpuCount, vcpu, memoryGiB, price]) => {
         const name = `${f.family}.${size}`;
-        const t: GpuInstanceType = { name, family: f.family, gpuModel: f.gpuModel, gpuCount, gpuMemoryGiB: f.gpuMemoryGiB, vcpu, memoryGiB, architecture: f.architecture, migCapable: f.migCapable, onDemandHourlyUsd: price };
+        const t: GpuInstanceType = { name, family: f.family, gpuModel: f.gpuModel, gpuCount, gpuMemoryGiB: f.gpuMemoryGiB, vcpu, memoryGiB, architecture: f.architecture, migCapable: f.migCapable, onDemandHourlyUsd: price, listedOnDemand: f.listedOnDemand ?? true };
         return [name, Object.freeze(t)];
       }),
     ),
@@ -111,4 +123,74 @@ export function gpuFamilies(): string[] {
 /** Instance types of one family. */
 export function gpuInstanceTypesOfFamily(family: string): GpuInstanceType[] {
   return Object.values(GPU_INSTANCE_TYPES).filter((t) => t.family === family);
+}
+
+/**
+ * MIG profiles (GPU instance profiles, `<compute slices>g.<memory>gb`) of each MIG-capable GPU, by
+ * `<gpuModel>/<gpuMemoryGiB>`, from NVIDIA's MIG user guide (supported profiles per GPU). A pool
+ * applies one to every GPU as the MIG manager's `all-<profile>` config.
+ */
+export const MIG_PROFILES: { readonly [gpuModelAndMemory: string]: readonly string[] } = Object.freeze({
+  'A100/40': Object.freeze(['1g.5gb', '1g.10gb', '2g.10gb', '3g.20gb', '4g.20gb', '7g.40gb']),
+  'A100/80': Object.freeze(['1g.10gb', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb']),
+  'H100/80': Object.freeze(['1g.10gb', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb']),
+  'H200/141': Object.freeze(['1g.18gb', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb']),
+});
+
+/** The MIG profiles of an instance type's GPU (empty when it cannot be partitioned). */
+export function migProfilesOf(type: GpuInstanceType): readonly string[] {
+  if (!type.migCapable) return [];
+  return MIG_PROFILES[`${type.gpuModel}/${type.gpuMemoryGiB}`] ?? [];
+}
+
+/** What {@link selectGpuInstanceTypes} picks. Unset fields do not filter. */
+export interface GpuInstanceTypeFilter {
+  /**
+   * GPUs per instance.
+   * @default - any
+   */
+  readonly gpuCount?: number;
+  /**
+   * Smallest memory of one GPU, GiB.
+   * @default - any
+   */
+  readonly minGpuMemoryGiB?: number;
+  /**
+   * Largest memory of one GPU, GiB (with `minGpuMemoryGiB`, an exact GPU size for managed node groups).
+   * @default - any
+   */
+  readonly maxGpuMemoryGiB?: number;
+  /**
+   * CPU architecture.
+   * @default CpuArchitecture.X86_64 (a pool must not mix architectures)
+   */
+  readonly architecture?: CpuArchitecture;
+  /**
+   * Families to choose from.
+   * @default - every family
+   */
+  readonly families?: string[];
+  /**
+   * Most expensive on-demand price per hour, USD.
+   * @default - any
+   */
+  readonly maxOnDemandHourlyUsd?: number;
+}
+
+/**
+ * Catalog types matching a filter, cheapest first: a quick way to give a spot pool the many
+ * diversified types it needs (GPU-OPERATIONS 7), e.g.
+ * `selectGpuInstanceTypes({ gpuCount: 1, minGpuMemoryGiB: 24 }).slice(0, 6).map((t) => t.name)`.
+ * Types without an on-demand list price (p5e) are left out.
+ */
+export function selectGpuInstanceTypes(filter: GpuInstanceTypeFilter = {}): GpuInstanceType[] {
+  const arch = filter.architecture ?? CpuArchitecture.X86_64;
+  return Object.values(GPU_INSTANCE_TYPES)
+    .filter((t) => t.listedOnDemand && t.architecture === arch)
+    .filter((t) => filter.gpuCount === undefined || t.gpuCount === filter.gpuCount)
+    .filter((t) => filter.minGpuMemoryGiB === undefined || t.gpuMemoryGiB >= filter.minGpuMemoryGiB)
+    .filter((t) => filter.maxGpuMemoryGiB === undefined || t.gpuMemoryGiB <= filter.maxGpuMemoryGiB)
+    .filter((t) => filter.families === undefined || filter.families.includes(t.family))
+    .filter((t) => filter.maxOnDemandHourlyUsd === undefined || t.onDemandHourlyUsd <= filter.maxOnDemandHourlyUsd)
+    .sort((a, b) => a.onDemandHourlyUsd - b.onDemandHourlyUsd || a.name.localeCompare(b.name));
 }
