@@ -12,3 +12,5 @@ export * from './policy';
 export * from './serving';
 export * from './autoscaling';
 export * from './ingress';
+export * from './monitoring';
+export * from './evaluation';

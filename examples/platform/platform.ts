@@ -2,7 +2,7 @@
 // MLflow registry, drift monitoring and a nightly evaluation. `main.ts` synthesizes it; the cost
 // report and the benchmark build it from here too.
 import { App } from 'cdktf';
-import { AiPlatform, CapacityPreference, GpuCapacityMode, PlatformBackend, Size } from 'cdktf-ai-platform';
+import { AiPlatform, CapacityPreference, DriftDataFormat, GpuCapacityMode, PlatformBackend, Size } from 'cdktf-ai-platform';
 
 /** Builds the example platform in `app`. */
 export function buildPlatform(app: App): AiPlatform {
@@ -42,6 +42,28 @@ export function buildPlatform(app: App): AiPlatform {
         gpuPool: 'inference',
         releaseName: 'embeddings',
         models: [{ name: 'e5-mistral', model: 'intfloat/e5-mistral-7b-instruct', baseModel: 'mistralai/Mistral-7B-v0.3', replicas: { min: 1, max: 2 }, maxModelLen: 4096, extraArgs: ['--task', 'embed'] }],
+      },
+    ],
+    driftMonitors: [
+      {
+        id: 'support-tickets-drift',
+        namespace: 'ml-jobs',
+        schedule: '0 2 * * *',
+        // Training data vs. yesterday's traffic features, written by the feature pipeline.
+        reference: { url: 's3://acme-ml-data/support/training/features.csv', format: DriftDataFormat.CSV },
+        current: { url: 's3://acme-ml-data/support/traffic/{{date-1d}}/', format: DriftDataFormat.CSV },
+        model: 'llama-8b',
+      },
+    ],
+    evaluations: [
+      {
+        id: 'chat-nightly-eval',
+        serving: 'chat',
+        model: 'meta-llama/Llama-3.1-8B-Instruct',
+        schedule: '30 3 * * *',
+        datasetUrl: 's3://acme-ml-data/evals/support-golden.jsonl',
+        gates: [{ metric: 'pass_rate', min: 0.85 }, { metric: 'latency_p95_ms', max: 8000 }],
+        regression: { gates: [{ metric: 'pass_rate', tolerance: 0.02 }] },
       },
     ],
   });

@@ -16,6 +16,23 @@ import { MlflowRegistry, MlflowRegistryOptions } from '../registry/mlflow-regist
 import { ExternalSecretsOperator } from '../secrets/external-secrets-operator';
 import { PlatformGuardrails, PlatformGuardrailsProps } from '../policy/platform-guardrails';
 import { addDependencies } from './dependencies';
+import { DriftMonitor, DriftMonitorOptions } from '../monitoring/drift-monitor';
+import { EvalCronJob, EvalCronJobOptions } from '../evaluation/eval-cron-job';
+import { PlatformNamespace } from '../k8s/platform-namespace';
+
+/** A drift monitor of the platform. */
+export interface PlatformDriftMonitorOptions extends DriftMonitorOptions {
+  /** Construct id of the monitor (a state address: never rename it). */
+  readonly id: string;
+}
+
+/** A scheduled evaluation of one of the platform's serving stacks. */
+export interface PlatformEvaluationOptions extends EvalCronJobOptions {
+  /** Construct id of the evaluation (a state address: never rename it). */
+  readonly id: string;
+  /** Id of the serving stack (one of `serving`) whose router the evaluation calls. */
+  readonly serving: string;
+}
 
 /** A serving stack of the platform: the stack's options plus which of the platform's GPU pools it runs on. */
 export interface PlatformServingOptions extends VllmServingStackOptions {
@@ -85,6 +102,22 @@ export interface AiPlatformProps {
    */
   readonly registry?: MlflowRegistryOptions;
   /**
+   * Scheduled drift monitors. Give each the namespace `jobsNamespace` (created by the platform) or
+   * another existing one.
+   * @default - none
+   */
+  readonly driftMonitors?: PlatformDriftMonitorOptions[];
+  /**
+   * Scheduled evaluations of serving stacks (in the serving stack's namespace by default).
+   * @default - none
+   */
+  readonly evaluations?: PlatformEvaluationOptions[];
+  /**
+   * Namespace created for drift monitors (Pod Security restricted, default-deny ingress).
+   * @default 'ml-jobs'
+   */
+  readonly jobsNamespace?: string;
+  /**
    * Security and reliability guardrails on the synthesized platform.
    * @default - enabled, errors fail synth
    */
@@ -117,6 +150,10 @@ export class AiPlatform extends Construct {
   public readonly externalSecrets?: ExternalSecretsOperator;
   /** The model registry. */
   public readonly registry?: MlflowRegistry;
+  /** Drift monitors by id. */
+  public readonly driftMonitors: Record<string, DriftMonitor> = {};
+  /** Evaluations by id. */
+  public readonly evaluations: Record<string, EvalCronJob> = {};
   /** The guardrails Aspect, when enabled. */
   public readonly guardrails?: PlatformGuardrails;
 
@@ -191,6 +228,34 @@ export class AiPlatform extends Construct {
       // GPU pods need the pool's node provisioning and the device plugin before Helm waits on them.
       addDependencies(stack, [pool, ...(this.gpuOperator ? [this.gpuOperator] : [])]);
       this.serving[servingId] = stack;
+    }
+
+    if ((props.driftMonitors ?? []).length > 0) {
+      const jobsNamespace = props.jobsNamespace ?? 'ml-jobs';
+      const ns = new PlatformNamespace(ps, 'jobs-namespace', { name: jobsNamespace });
+      for (const d of props.driftMonitors ?? []) {
+        const { id: monitorId, ...options } = d;
+        this.driftMonitors[monitorId] = new DriftMonitor(ps, monitorId, {
+          ...options,
+          namespace: options.namespace,
+          cluster: this.cluster,
+          metrics: this.observability,
+          registry: this.registry,
+          dependsOn: [ns.namespace, ...(options.dependsOn ?? [])],
+        });
+      }
+    }
+    for (const e of props.evaluations ?? []) {
+      const endpoint = this.serving[e.serving];
+      if (!endpoint) {
+        throw new ValidationError(this, `evaluations[${e.id}].serving`, e.serving, `must name one of the platform's serving stacks: ${Object.keys(this.serving).map((n) => JSON.stringify(n)).join(', ') || '(none defined in serving)'}`);
+      }
+      const { id: evalId, serving: _serving, ...options } = e;
+      void _serving;
+      const job = new EvalCronJob(ps, evalId, { ...options, cluster: this.cluster, endpoint, metrics: this.observability, registry: this.registry });
+      // The evaluation calls the router: it waits for the serving stack's releases.
+      addDependencies(job, [endpoint]);
+      this.evaluations[evalId] = job;
     }
 
     if (props.guardrails?.enabled ?? true) {

@@ -1,3 +1,4 @@
+import { IOpenAiEndpoint } from '../evaluation/types';
 import { Construct } from 'constructs';
 import { Annotations, ITerraformDependable, Token } from 'cdktf';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
@@ -483,7 +484,7 @@ function gib(n: number): string {
  * (API key never in state, restricted pods, NetworkPolicies) and observed (ServiceMonitors,
  * alerts, dashboard with tokens/s and cost per 1M tokens).
  */
-export class VllmServingStack extends Construct implements IWorkloadSource {
+export class VllmServingStack extends Construct implements IWorkloadSource, IOpenAiEndpoint {
   /** The production-stack chart release (router + engines via `extraObjects`). */
   public readonly chart: HelmChart;
   /** Helm release name (prefix of every object). */
@@ -492,6 +493,10 @@ export class VllmServingStack extends Construct implements IWorkloadSource {
   public readonly namespace: string;
   /** In-cluster OpenAI-compatible base URL (`…/v1`). */
   public readonly endpoint: string;
+  /** @inheritdoc (the router's OpenAI-compatible base URL, same as `endpoint`) */
+  public readonly baseUrl: string;
+  /** @inheritdoc */
+  public readonly modelNames: string[];
   /** HTTPS URL of the internal ALB, when `ingress` is given. */
   public readonly externalUrl?: string;
   /** Secret holding the API key (key {@link apiKeySecretKey}). */
@@ -672,6 +677,8 @@ export class VllmServingStack extends Construct implements IWorkloadSource {
       extraValues: props.extraValues,
     });
     this.endpoint = `http://${release}-router-service.${this.namespace}.svc.cluster.local/v1`;
+    this.baseUrl = this.endpoint;
+    this.modelNames = this.plans.flatMap((p) => p.servedModelNames);
     this.externalUrl = ingress ? `https://${ingress.host}/v1` : undefined;
 
     // --- autoscaling ----------------------------------------------------------------------------

@@ -1,0 +1,456 @@
+import { Construct, IConstruct } from 'constructs';
+import { Annotations, Token } from 'cdktf';
+import { ValidationError } from '../core/errors';
+import { validateDns1123Label } from '../core/names';
+import { Duration } from '../core/units';
+import { validateInteger } from '../core/validate';
+import { ICluster } from '../cluster/cluster-reference';
+import { ServiceAccountRole } from '../cluster/iam';
+import {
+  DriftColumnConfig, DriftColumnKind, DriftDataFormat, DriftInputConfig, DriftJobConfig, DriftMethod, DriftThresholds,
+  JobMlflowConfig, JobPushgatewayConfig,
+} from '../jobs/config';
+import { JsonObject, KubernetesObject } from '../k8s/values';
+import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
+import { MonitoringObjectError, PrometheusRuleEntry, PrometheusRuleGroup, prometheusRule } from '../observability/monitoring-objects';
+import { IMetricsBackbone } from '../observability/types';
+import { MlflowAccess, MlflowRegistry } from '../registry/mlflow-registry';
+import { AlertSeverity, JobAlertOptions, jobHealthRules, pushedSelector } from './job-alerts';
+import { DRIFT_PUSHGATEWAY_JOB, JOB_METRICS } from './job-metrics';
+import { parseJobLocation } from './locations';
+import { promString } from './promql';
+import { ScheduledJob, ScheduledJobKind, ScheduledJobOptions, SecretEnvVar, validateKubernetesLabelValue, validateKubernetesLabels } from './scheduled-job';
+import { ServingDriftOptions, checkRuleExpressions, servingDriftRuleGroups } from './serving-drift';
+
+/** Alert options of a {@link DriftMonitor}. */
+export interface DriftAlertOptions extends JobAlertOptions {
+  /**
+   * Alert per drifted feature (`aiplatform_drift_detected == 1`), besides the dataset-level alert.
+   * @default true
+   */
+  readonly featureDrift?: boolean;
+  /**
+   * Severity of the per-feature alert.
+   * @default AlertSeverity.INFO (one feature moving is common; the dataset alert carries the verdict)
+   */
+  readonly featureDriftSeverity?: AlertSeverity;
+}
+
+/** What a drift monitor checks and when: the drift job's settings (`DriftJobConfig`), its schedule and its alerts. */
+export interface DriftMonitorOptions extends ScheduledJobOptions {
+  /** Namespace the CronJob runs in (a literal name; it must exist: pass its resource in `dependsOn`). */
+  readonly namespace: string;
+  /**
+   * Name of the monitor: the `monitor` label of its metrics, the MLflow run prefix, and (prefixed
+   * `drift-`) the CronJob name. DNS-1123 label, at most 40 characters.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /** Reference dataset (training data or a known-good window): `s3://` or `http(s)://`, date templates allowed. */
+  readonly reference: DriftInputConfig;
+  /** Current window, usually templated by date (`s3://bucket/traffic/{{date-1d}}/`). */
+  readonly current: DriftInputConfig;
+  /**
+   * Per-column settings (kind, deciding methods, thresholds, bins).
+   * @default - every column inferred and checked with the defaults
+   */
+  readonly columns?: DriftColumnConfig[];
+  /**
+   * Check only the columns listed in `columns`.
+   * @default false
+   */
+  readonly onlyDeclaredColumns?: boolean;
+  /**
+   * Columns never checked (ids, timestamps, free text).
+   * @default - none
+   */
+  readonly ignoreColumns?: string[];
+  /**
+   * Default thresholds: `psi` (> 0), `ksPValue`, `chiSquarePValue` and `jensenShannon` (in (0, 1]).
+   * @default - psi 0.2, ksPValue 0.05, chiSquarePValue 0.05, jensenShannon 0.1
+   */
+  readonly thresholds?: DriftThresholds;
+  /**
+   * Methods deciding drift on numeric columns (psi, ks, jensen_shannon).
+   * @default [DriftMethod.PSI] (p-values flag negligible shifts on large windows)
+   */
+  readonly numericMethods?: DriftMethod[];
+  /**
+   * Methods deciding drift on categorical columns (psi, chi_square, jensen_shannon).
+   * @default [DriftMethod.JENSEN_SHANNON] (bounded and independent of the window size)
+   */
+  readonly categoricalMethods?: DriftMethod[];
+  /**
+   * Reference-quantile bins for numeric PSI and Jensen–Shannon (2–100).
+   * @default 10
+   */
+  readonly bins?: number;
+  /**
+   * Proportion substituted for an empty PSI bin (0–0.1].
+   * @default 0.0001
+   */
+  readonly psiEpsilon?: number;
+  /**
+   * Share of drifted columns (0–1] at or above which the dataset drifted.
+   * @default 0.5
+   */
+  readonly datasetDriftShare?: number;
+  /**
+   * Raw values treated as missing.
+   * @default ['', 'NaN', 'nan', 'null', 'NULL', 'N/A']
+   */
+  readonly missingValues?: string[];
+  /**
+   * An empty current window is a skipped run (exit 0), not a failure.
+   * @default false (an empty window usually means the pipeline feeding it broke)
+   */
+  readonly allowEmptyCurrent?: boolean;
+  /**
+   * Exit 2 (a failed Job, never retried) when the dataset drifted.
+   * @default false (drift is reported as metrics and alerts; the Job succeeds)
+   */
+  readonly failOnDrift?: boolean;
+  /**
+   * Where the JSON report is written (`s3://bucket/key` with date templates, or an `http(s)://` URL the job PUTs to).
+   * @default - no report file (the report still goes to MLflow with `registry`)
+   */
+  readonly reportUrl?: string;
+  /**
+   * Timeout of each storage, Pushgateway and MLflow call.
+   * @default Duration.seconds(30)
+   */
+  readonly requestTimeout?: Duration;
+  /**
+   * Region of the S3 buckets.
+   * @default - the cluster's region (AWS_REGION)
+   */
+  readonly s3Region?: string;
+  /**
+   * Pushgateway URL.
+   * @default - `metrics.pushgatewayUrl`
+   */
+  readonly pushgatewayUrl?: string;
+  /**
+   * MLflow experiment.
+   * @default `drift-<name>`
+   */
+  readonly mlflowExperimentName?: string;
+  /**
+   * Extra MLflow run tags.
+   * @default - none
+   */
+  readonly mlflowTags?: Record<string, string>;
+  /**
+   * The model whose inputs are monitored: the `model` label of the alerts (Alertmanager routing).
+   * @default - no model label
+   */
+  readonly model?: string;
+  /**
+   * Alerts (dataset drift, feature drift, job failed, job stale).
+   * @default - all, when `metrics` is given
+   */
+  readonly alerts?: DriftAlertOptions;
+  /**
+   * Also watch the served model's traffic (prompt and generation lengths, error rate) from the vLLM
+   * metrics, in the same PrometheusRule (see {@link ServingDriftMonitor} to do that without a job).
+   * @default - no serving-signal rules
+   */
+  readonly servingSignals?: ServingDriftOptions;
+}
+
+/** Props of {@link DriftMonitor}: its options and the platform it runs on. */
+export interface DriftMonitorProps extends DriftMonitorOptions {
+  /** The cluster (IRSA role of the job). */
+  readonly cluster: ICluster;
+  /**
+   * The metrics backbone: the job pushes to its Pushgateway and the alerts are loaded by its Prometheus.
+   * @default - no metrics pushed and no alerts (a warning says so)
+   */
+  readonly metrics?: IMetricsBackbone;
+  /**
+   * MLflow registry: the job logs a run (params, metrics, the report as artifact) with credentials
+   * granted to its pods (`grantAccess`).
+   * @default - no MLflow run
+   */
+  readonly registry?: MlflowRegistry;
+}
+
+const COLUMN_NAME_MAX = 256;
+const NUMERIC_METHODS = [DriftMethod.PSI, DriftMethod.KS, DriftMethod.JENSEN_SHANNON];
+const CATEGORICAL_METHODS = [DriftMethod.PSI, DriftMethod.CHI_SQUARE, DriftMethod.JENSEN_SHANNON];
+
+/**
+ * Scheduled feature drift between a reference dataset and the current window (PSI, Kolmogorov–Smirnov,
+ * chi-square, Jensen–Shannon; per-column thresholds; dataset drift by share of drifted columns), run
+ * as a CronJob from the bundled drift job, with its metrics pushed to the Pushgateway, the report in
+ * S3 and MLflow, and PrometheusRule alerts on feature drift, dataset drift, a failed run and a stale
+ * job. Optionally the served model's traffic drift from the vLLM metrics.
+ */
+export class DriftMonitor extends Construct implements IWorkloadSource {
+  /** The CronJob and its objects. */
+  public readonly job: ScheduledJob;
+  /** The PrometheusRule, when alerts are on. */
+  public readonly alertRule?: KubernetesObject;
+  /** The job config written to the ConfigMap. */
+  public readonly config: DriftJobConfig;
+  /** The `monitor` label value. */
+  public readonly monitorName: string;
+  /** The IRSA role, when the job reads or writes S3. */
+  public readonly role?: ServiceAccountRole;
+  /** The MLflow grant, when `registry` is given. */
+  public readonly mlflowAccess?: MlflowAccess;
+  /** Seconds without a recorded run after which the stale alert fires. */
+  public readonly staleAfterSeconds: number;
+
+  /** Creates the monitor. */
+  public constructor(scope: Construct, id: string, props: DriftMonitorProps) {
+    super(scope, id);
+    const name = validateDns1123Label(this, 'name', props.name ?? id);
+    if (name.length > 40) throw new ValidationError(this, 'name', name, 'must be at most 40 characters (the CronJob is named "drift-<name>")');
+    this.monitorName = name;
+    const k8sName = `drift-${name}`;
+    if (Token.isUnresolved(props.namespace)) throw new ValidationError(this, 'namespace', props.namespace, 'must be a literal namespace name; pass the namespace resource in dependsOn for ordering');
+    const namespace = validateDns1123Label(this, 'namespace', props.namespace);
+
+    // --- data and thresholds --------------------------------------------------------------------
+    checkInput(this, 'reference', props.reference);
+    checkInput(this, 'current', props.current);
+    if (props.reportUrl !== undefined) parseJobLocation(this, 'reportUrl', props.reportUrl, { output: true });
+    checkThresholds(this, 'thresholds', props.thresholds);
+    checkMethods(this, 'numericMethods', props.numericMethods, NUMERIC_METHODS, 'numeric');
+    checkMethods(this, 'categoricalMethods', props.categoricalMethods, CATEGORICAL_METHODS, 'categorical');
+    if (props.bins !== undefined) validateInteger(this, 'bins', props.bins, 2, 100);
+    if (props.psiEpsilon !== undefined) checkOpenInterval(this, 'psiEpsilon', props.psiEpsilon, 0.1);
+    if (props.datasetDriftShare !== undefined) checkOpenInterval(this, 'datasetDriftShare', props.datasetDriftShare, 1);
+    const ignore = props.ignoreColumns ?? [];
+    ignore.forEach((c, i) => checkColumnName(this, `ignoreColumns[${i}]`, c));
+    const seen = new Set<string>();
+    (props.columns ?? []).forEach((c, i) => {
+      const p = `columns[${i}]`;
+      checkColumnName(this, `${p}.name`, c.name);
+      if (seen.has(c.name)) throw new ValidationError(this, `${p}.name`, c.name, 'is listed twice in columns');
+      seen.add(c.name);
+      if (ignore.includes(c.name)) throw new ValidationError(this, `${p}.name`, c.name, 'is also in ignoreColumns: declare it or ignore it');
+      if (c.kind !== undefined && !Object.values(DriftColumnKind).includes(c.kind)) throw new ValidationError(this, `${p}.kind`, c.kind, 'must be DriftColumnKind.NUMERIC or DriftColumnKind.CATEGORICAL');
+      const allowed = c.kind === DriftColumnKind.NUMERIC ? NUMERIC_METHODS : c.kind === DriftColumnKind.CATEGORICAL ? CATEGORICAL_METHODS : Object.values(DriftMethod);
+      checkMethods(this, `${p}.methods`, c.methods, allowed, c.kind ?? 'any');
+      checkThresholds(this, `${p}.thresholds`, c.thresholds);
+      if (c.bins !== undefined) validateInteger(this, `${p}.bins`, c.bins, 2, 100);
+    });
+    if (props.onlyDeclaredColumns && seen.size === 0) throw new ValidationError(this, 'onlyDeclaredColumns', true, 'needs at least one column in columns');
+    (props.missingValues ?? []).forEach((v, i) => {
+      if (typeof v !== 'string') throw new ValidationError(this, `missingValues[${i}]`, v, 'must be a string');
+    });
+    const timeoutMs = props.requestTimeout ? validateInteger(this, 'requestTimeout (ms)', props.requestTimeout.toSeconds() * 1000, 1000, 600_000) : undefined;
+    if (props.model !== undefined && (typeof props.model !== 'string' || props.model.trim().length === 0)) throw new ValidationError(this, 'model', props.model, 'must be a non-empty model name');
+
+    // --- metrics, MLflow --------------------------------------------------------------------------
+    const alertsWanted = props.metrics !== undefined && (props.alerts?.enabled ?? true);
+    if (props.alerts?.enabled && !props.metrics) throw new ValidationError(this, 'alerts.enabled', true, 'needs metrics (the PrometheusRule is loaded by its Prometheus)');
+    const pushUrl = props.pushgatewayUrl ?? props.metrics?.pushgatewayUrl;
+    if (props.metrics && pushUrl === undefined) {
+      throw new ValidationError(this, 'metrics', props.metrics.node.path, 'has no Pushgateway (Observability pushgateway.enabled is false): enable it or set pushgatewayUrl, or the job\'s metrics and alerts have nothing to read');
+    }
+    if (!props.metrics && pushUrl === undefined) Annotations.of(this).addWarning('no metrics: the drift job pushes no metrics and no alert fires on drift; pass metrics (IMetricsBackbone)');
+    const egressNamespaces: string[] = [];
+    const egressUrls: string[] = [];
+    if (props.pushgatewayUrl !== undefined) {
+      parseJobLocation(this, 'pushgatewayUrl', props.pushgatewayUrl);
+      egressUrls.push(props.pushgatewayUrl);
+    } else if (props.metrics) {
+      egressNamespaces.push(props.metrics.namespace);
+    }
+    const pushgateway: JobPushgatewayConfig | undefined = pushUrl !== undefined
+      ? { url: pushUrl, job: DRIFT_PUSHGATEWAY_JOB, groupingLabels: { namespace } }
+      : undefined;
+
+    const podLabels = { 'app.kubernetes.io/name': 'drift-monitor', 'app.kubernetes.io/instance': k8sName };
+    const secretEnv: SecretEnvVar[] = [];
+    let mlflow: JobMlflowConfig | undefined;
+    if (props.registry) {
+      for (const [k, v] of Object.entries(props.mlflowTags ?? {})) {
+        if (k.length === 0 || typeof v !== 'string') throw new ValidationError(this, `mlflowTags["${k}"]`, v, 'must map non-empty tag names to strings');
+      }
+      this.mlflowAccess = props.registry.grantAccess({ namespace, podLabels, dependsOn: props.dependsOn });
+      secretEnv.push(
+        { name: this.mlflowAccess.usernameKey, secretName: this.mlflowAccess.credentialsSecretName, secretKey: this.mlflowAccess.usernameKey },
+        { name: this.mlflowAccess.passwordKey, secretName: this.mlflowAccess.credentialsSecretName, secretKey: this.mlflowAccess.passwordKey },
+      );
+      egressNamespaces.push(props.registry.namespace);
+      mlflow = compact({
+        trackingUri: this.mlflowAccess.trackingUri,
+        experimentName: props.mlflowExperimentName,
+        usernameEnv: this.mlflowAccess.usernameKey,
+        passwordEnv: this.mlflowAccess.passwordKey,
+        tags: props.mlflowTags,
+      }) as unknown as JobMlflowConfig;
+    } else if (props.mlflowExperimentName !== undefined || props.mlflowTags !== undefined) {
+      throw new ValidationError(this, props.mlflowExperimentName !== undefined ? 'mlflowExperimentName' : 'mlflowTags', props.mlflowExperimentName ?? props.mlflowTags, 'applies only with registry');
+    }
+
+    this.config = compact({
+      name,
+      reference: { ...props.reference },
+      current: { ...props.current },
+      columns: props.columns?.map((c) => compact({ ...c }) as unknown as DriftColumnConfig),
+      onlyDeclaredColumns: props.onlyDeclaredColumns,
+      ignoreColumns: props.ignoreColumns,
+      thresholds: props.thresholds ? (compact({ ...props.thresholds }) as DriftThresholds) : undefined,
+      numericMethods: props.numericMethods,
+      categoricalMethods: props.categoricalMethods,
+      bins: props.bins,
+      psiEpsilon: props.psiEpsilon,
+      datasetDriftShare: props.datasetDriftShare,
+      missingValues: props.missingValues,
+      allowEmptyCurrent: props.allowEmptyCurrent,
+      failOnDrift: props.failOnDrift,
+      reportUrl: props.reportUrl,
+      pushgateway,
+      mlflow,
+      s3: props.s3Region !== undefined ? { region: props.s3Region } : undefined,
+      requestTimeoutMs: timeoutMs,
+    }) as unknown as DriftJobConfig;
+
+    this.job = new ScheduledJob(this, 'job', {
+      ...props,
+      owner: this,
+      kind: ScheduledJobKind.DRIFT,
+      name: k8sName,
+      namespace,
+      config: this.config as unknown as JsonObject,
+      reads: [props.reference.url, props.current.url],
+      writes: props.reportUrl !== undefined ? [props.reportUrl] : [],
+      secretEnv,
+      egressNamespaces,
+      egressUrls,
+      labels: podLabels,
+      dependsOn: [...(alertsWanted ? props.metrics!.crdDependencies : []), ...(props.dependsOn ?? [])],
+    });
+    this.role = this.job.role;
+
+    // --- alerts -----------------------------------------------------------------------------------
+    const a = props.alerts ?? {};
+    const staleRuns = validateInteger(this, 'alerts.staleAfterRuns', a.staleAfterRuns ?? 2, 1, 100);
+    this.staleAfterSeconds = staleRuns * this.job.intervals.maxSeconds + this.job.activeDeadlineSeconds + this.job.startingDeadlineSeconds;
+    if (props.servingSignals && !props.metrics) throw new ValidationError(this, 'servingSignals', props.servingSignals.models, 'needs metrics (the rules are loaded by its Prometheus)');
+    if (alertsWanted || props.servingSignals) {
+      const groups: PrometheusRuleGroup[] = [];
+      if (alertsWanted) groups.push({ name: k8sName, rules: this.alertRules(namespace, k8sName, a, podLabels, props.model) });
+      if (props.servingSignals) groups.push(...servingDriftRuleGroups(this, 'servingSignals', name, props.servingSignals));
+      checkRuleExpressions(this, 'alerts', groups);
+      try {
+        this.alertRule = prometheusRule({ name: `${k8sName}-alerts`, namespace, labels: { ...props.metrics!.ruleLabels }, groups });
+      } catch (e) {
+        if (e instanceof MonitoringObjectError) throw new ValidationError(this, `alerts.${e.prop}`, e.value, e.expected);
+        throw e;
+      }
+      this.job.chart.addManifest(this.alertRule);
+    }
+  }
+
+  private alertRules(namespace: string, cronJobName: string, a: DriftAlertOptions, podLabels: Record<string, string>, model: string | undefined): PrometheusRuleEntry[] {
+    if (a.team !== undefined) validateKubernetesLabelValue(this, 'alerts.team', a.team);
+    validateKubernetesLabels(this, 'alerts.labels', a.labels);
+    const labels: Record<string, string> = {
+      ...a.labels,
+      ...(a.team !== undefined ? { team: a.team } : {}),
+      ...(model !== undefined ? { model } : {}),
+    };
+    const annotations: Record<string, string> = a.runbookUrl ? { runbook_url: a.runbookUrl } : {};
+    const target = { pushgatewayJob: DRIFT_PUSHGATEWAY_JOB, nameLabel: 'monitor', name: this.monitorName, namespace };
+    const sel = pushedSelector(target);
+    const rules: PrometheusRuleEntry[] = [];
+    const verdictSeverity = a.severity ?? AlertSeverity.WARNING;
+    rules.push({
+      alert: 'AiPlatformDatasetDrift',
+      expr: `max by (namespace, monitor) (${JOB_METRICS.datasetDrift}{${sel}}) == 1`,
+      labels: { ...labels, severity: verdictSeverity },
+      annotations: {
+        ...annotations,
+        summary: 'Dataset drift in monitor {{ $labels.monitor }}',
+        description: `{{ with query ${promString(`${JOB_METRICS.driftShare}{${sel}}`)} }}{{ . | first | value | humanizePercentage }}{{ end }} of the evaluated columns of drift monitor {{ $labels.monitor }} (namespace {{ $labels.namespace }}) drifted in the last run, at or above its datasetDriftShare: the current data no longer looks like the reference. Read the run's report (reportUrl or MLflow experiment) for the columns and statistics.`,
+      },
+    });
+    if (a.featureDrift ?? true) {
+      rules.push({
+        alert: 'AiPlatformFeatureDrift',
+        expr: `max by (namespace, monitor, feature) (${JOB_METRICS.driftDetected}{${sel}}) == 1`,
+        labels: { ...labels, severity: a.featureDriftSeverity ?? AlertSeverity.INFO },
+        annotations: {
+          ...annotations,
+          summary: 'Feature {{ $labels.feature }} drifted in monitor {{ $labels.monitor }}',
+          description: 'Column {{ $labels.feature }} of drift monitor {{ $labels.monitor }} (namespace {{ $labels.namespace }}) drifted by its deciding methods in the last run. The run\'s report lists its statistics and thresholds; aiplatform_drift_psi, _ks_pvalue, _chi2_pvalue and _js_distance hold them in Prometheus.',
+        },
+      });
+    }
+    rules.push(...jobHealthRules({
+      ...target,
+      cronJobName,
+      staleAfterSeconds: this.staleAfterSeconds,
+      title: 'Drift monitor',
+      alertPrefix: 'AiPlatformDrift',
+      labels,
+      severity: a.jobHealthSeverity ?? AlertSeverity.WARNING,
+      annotations,
+      podLabels,
+    }));
+    return rules;
+  }
+
+  /** The CronJob as it will run (for the policy Aspect). */
+  public renderedWorkloads(): RenderedWorkload[] {
+    return this.job.renderedWorkloads();
+  }
+}
+
+function checkInput(scope: IConstruct, prop: string, input: DriftInputConfig | undefined): void {
+  if (!input || typeof input !== 'object') throw new ValidationError(scope, prop, input, 'must be { url, format?, delimiter? }');
+  parseJobLocation(scope, `${prop}.url`, input.url);
+  if (input.format !== undefined && !Object.values(DriftDataFormat).includes(input.format)) {
+    throw new ValidationError(scope, `${prop}.format`, input.format, 'must be DriftDataFormat.CSV or DriftDataFormat.JSONL');
+  }
+  const d = input.delimiter;
+  if (d !== undefined && (typeof d !== 'string' || d.length !== 1 || d === '"' || d === '\n' || d === '\r')) {
+    throw new ValidationError(scope, `${prop}.delimiter`, d, 'must be one character other than a quote or a line break');
+  }
+  if (d !== undefined && input.format === DriftDataFormat.JSONL) throw new ValidationError(scope, `${prop}.delimiter`, d, 'applies to CSV only');
+}
+
+/** p-values and distances in (0, 1]; PSI any positive number (it has no upper bound). */
+function checkThresholds(scope: IConstruct, prop: string, t: DriftThresholds | undefined): void {
+  if (t === undefined) return;
+  if (t.psi !== undefined && (typeof t.psi !== 'number' || !Number.isFinite(t.psi) || t.psi <= 0)) {
+    throw new ValidationError(scope, `${prop}.psi`, t.psi, 'must be a number greater than 0 (PSI is unbounded; 0.1 is a small shift, 0.2 the usual drift level)');
+  }
+  if (t.ksPValue !== undefined) checkOpenInterval(scope, `${prop}.ksPValue`, t.ksPValue, 1);
+  if (t.chiSquarePValue !== undefined) checkOpenInterval(scope, `${prop}.chiSquarePValue`, t.chiSquarePValue, 1);
+  if (t.jensenShannon !== undefined) checkOpenInterval(scope, `${prop}.jensenShannon`, t.jensenShannon, 1);
+}
+
+function checkOpenInterval(scope: IConstruct, prop: string, v: number, max: number): void {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max) {
+    throw new ValidationError(scope, prop, v, `must be a number in (0, ${max}]: greater than 0 and at most ${max}`);
+  }
+}
+
+function checkMethods(scope: IConstruct, prop: string, methods: DriftMethod[] | undefined, allowed: readonly DriftMethod[], kind: string): void {
+  if (methods === undefined) return;
+  if (!Array.isArray(methods) || methods.length === 0) throw new ValidationError(scope, prop, methods, 'must list at least one method');
+  methods.forEach((m, i) => {
+    if (!allowed.includes(m)) throw new ValidationError(scope, `${prop}[${i}]`, m, `must be one of ${allowed.join(', ')} for ${kind} columns`);
+  });
+}
+
+function checkColumnName(scope: IConstruct, prop: string, name: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (typeof name !== 'string' || name.trim().length === 0 || name.length > COLUMN_NAME_MAX || /[\u0000-\u001f]/.test(name)) {
+    throw new ValidationError(scope, prop, name, `must be a column name: non-empty, at most ${COLUMN_NAME_MAX} characters, no control characters`);
+  }
+}
+
+/** Drops undefined members (the job rejects unknown keys, and `undefined` is not JSON). */
+function compact<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
