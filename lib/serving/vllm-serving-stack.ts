@@ -493,7 +493,7 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
   public readonly namespace: string;
   /** In-cluster OpenAI-compatible base URL (`…/v1`). */
   public readonly endpoint: string;
-  /** @inheritdoc (the router's OpenAI-compatible base URL, same as `endpoint`) */
+  /** The router's OpenAI-compatible base URL (same as `endpoint`). */
   public readonly baseUrl: string;
   /** @inheritdoc */
   public readonly modelNames: string[];
