@@ -7,12 +7,13 @@ import { validateInteger, validateNumber, validatePattern } from '../core/valida
 import { ICluster } from '../cluster/cluster-reference';
 import { ServiceAccountRole } from '../cluster/iam';
 import {
-  EvalJobConfig, EvalJudgeConfig, EvalModelEndpoint, EvalRegressionGate, EvalScorer, EvalThresholdGate, JobMlflowConfig, JobPushgatewayConfig,
+  EvalJobConfig, EvalJudgeConfig, EvalModelEndpoint, EvalRegressionGate, EvalScorer, EvalThresholdGate, JobPushgatewayConfig,
 } from '../jobs/config';
 import { JsonObject, KubernetesObject } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
 import { MonitoringObjectError, PrometheusRuleEntry, prometheusRule } from '../observability/monitoring-objects';
 import { IMetricsBackbone } from '../observability/types';
+import { compact, wireJobMlflow } from '../monitoring/job-mlflow';
 import { MlflowAccess, MlflowRegistry } from '../registry/mlflow-registry';
 import { AlertSeverity, JobAlertOptions, jobHealthRules, pushedSelector } from '../monitoring/job-alerts';
 import { EVAL_PUSHGATEWAY_JOB, JOB_METRICS } from '../monitoring/job-metrics';
@@ -365,27 +366,9 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
       judge = this.judgeConfig(props.judge, namespace, secretEnv, egressNamespaces, egressUrls);
     }
 
-    let mlflow: JobMlflowConfig | undefined;
-    if (props.registry) {
-      for (const [k, v] of Object.entries(props.mlflowTags ?? {})) {
-        if (k.length === 0 || typeof v !== 'string') throw new ValidationError(this, `mlflowTags["${k}"]`, v, 'must map non-empty tag names to strings');
-      }
-      this.mlflowAccess = props.registry.grantAccess({ namespace, podLabels, dependsOn: props.dependsOn });
-      secretEnv.push(
-        { name: this.mlflowAccess.usernameKey, secretName: this.mlflowAccess.credentialsSecretName, secretKey: this.mlflowAccess.usernameKey },
-        { name: this.mlflowAccess.passwordKey, secretName: this.mlflowAccess.credentialsSecretName, secretKey: this.mlflowAccess.passwordKey },
-      );
-      egressNamespaces.push(props.registry.namespace);
-      mlflow = compact({
-        trackingUri: this.mlflowAccess.trackingUri,
-        experimentName: props.mlflowExperimentName,
-        usernameEnv: this.mlflowAccess.usernameKey,
-        passwordEnv: this.mlflowAccess.passwordKey,
-        tags: props.mlflowTags,
-      }) as unknown as JobMlflowConfig;
-    } else if (props.mlflowExperimentName !== undefined || props.mlflowTags !== undefined) {
-      throw new ValidationError(this, props.mlflowExperimentName !== undefined ? 'mlflowExperimentName' : 'mlflowTags', props.mlflowExperimentName ?? props.mlflowTags, 'applies only with registry');
-    }
+    const wired = wireJobMlflow(this, props, namespace, podLabels, secretEnv, egressNamespaces);
+    this.mlflowAccess = wired.access;
+    const mlflow = wired.config;
 
     const model: EvalModelEndpoint = compact({
       baseUrl: ep.baseUrl,
@@ -628,8 +611,3 @@ function checkRegressionGates(scope: IConstruct, prop: string, gates: EvalRegres
   });
 }
 
-function compact<T extends object>(o: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out as T;
-}

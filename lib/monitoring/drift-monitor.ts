@@ -8,12 +8,13 @@ import { ICluster } from '../cluster/cluster-reference';
 import { ServiceAccountRole } from '../cluster/iam';
 import {
   DriftColumnConfig, DriftColumnKind, DriftDataFormat, DriftInputConfig, DriftJobConfig, DriftMethod, DriftThresholds,
-  JobMlflowConfig, JobPushgatewayConfig,
+  JobPushgatewayConfig,
 } from '../jobs/config';
 import { JsonObject, KubernetesObject } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
 import { MonitoringObjectError, PrometheusRuleEntry, PrometheusRuleGroup, prometheusRule } from '../observability/monitoring-objects';
 import { IMetricsBackbone } from '../observability/types';
+import { compact, wireJobMlflow } from './job-mlflow';
 import { MlflowAccess, MlflowRegistry } from '../registry/mlflow-registry';
 import { AlertSeverity, JobAlertOptions, jobHealthRules, pushedSelector } from './job-alerts';
 import { DRIFT_PUSHGATEWAY_JOB, JOB_METRICS } from './job-metrics';
@@ -266,27 +267,9 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
 
     const podLabels = { 'app.kubernetes.io/name': 'drift-monitor', 'app.kubernetes.io/instance': k8sName };
     const secretEnv: SecretEnvVar[] = [];
-    let mlflow: JobMlflowConfig | undefined;
-    if (props.registry) {
-      for (const [k, v] of Object.entries(props.mlflowTags ?? {})) {
-        if (k.length === 0 || typeof v !== 'string') throw new ValidationError(this, `mlflowTags["${k}"]`, v, 'must map non-empty tag names to strings');
-      }
-      this.mlflowAccess = props.registry.grantAccess({ namespace, podLabels, dependsOn: props.dependsOn });
-      secretEnv.push(
-        { name: this.mlflowAccess.usernameKey, secretName: this.mlflowAccess.credentialsSecretName, secretKey: this.mlflowAccess.usernameKey },
-        { name: this.mlflowAccess.passwordKey, secretName: this.mlflowAccess.credentialsSecretName, secretKey: this.mlflowAccess.passwordKey },
-      );
-      egressNamespaces.push(props.registry.namespace);
-      mlflow = compact({
-        trackingUri: this.mlflowAccess.trackingUri,
-        experimentName: props.mlflowExperimentName,
-        usernameEnv: this.mlflowAccess.usernameKey,
-        passwordEnv: this.mlflowAccess.passwordKey,
-        tags: props.mlflowTags,
-      }) as unknown as JobMlflowConfig;
-    } else if (props.mlflowExperimentName !== undefined || props.mlflowTags !== undefined) {
-      throw new ValidationError(this, props.mlflowExperimentName !== undefined ? 'mlflowExperimentName' : 'mlflowTags', props.mlflowExperimentName ?? props.mlflowTags, 'applies only with registry');
-    }
+    const wired = wireJobMlflow(this, props, namespace, podLabels, secretEnv, egressNamespaces);
+    this.mlflowAccess = wired.access;
+    const mlflow = wired.config;
 
     this.config = compact({
       name,
@@ -449,8 +432,3 @@ function checkColumnName(scope: IConstruct, prop: string, name: string): void {
 }
 
 /** Drops undefined members (the job rejects unknown keys, and `undefined` is not JSON). */
-function compact<T extends object>(o: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out as T;
-}
