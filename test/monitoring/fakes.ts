@@ -7,9 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { Construct } from 'constructs';
-import { ITerraformDependable, TerraformStack } from 'cdktf';
+import { ITerraformDependable } from 'cdktf';
 import { Release } from '@cdktf/provider-helm/lib/release';
-import { ImportedCluster } from '../../lib/cluster/cluster-reference';
 import { IOpenAiEndpoint } from '../../lib/evaluation/types';
 import { JsonObject, KubernetesObject } from '../../lib/k8s/values';
 import { ScheduledJob } from '../../lib/monitoring/scheduled-job';
@@ -45,20 +44,7 @@ export function fakeEndpoint(o: Partial<IOpenAiEndpoint> = {}): IOpenAiEndpoint 
   };
 }
 
-export function fakeCluster(stack: TerraformStack, id = 'cluster'): ImportedCluster {
-  return new ImportedCluster(stack, id, {
-    clusterName: 'demo',
-    endpoint: 'https://example.eks.amazonaws.com',
-    certificateAuthorityData: 'Y2E=',
-    oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/ABC',
-    oidcIssuerUrl: 'https://oidc.eks.us-west-2.amazonaws.com/id/ABC',
-    vpcId: 'vpc-123',
-    privateSubnetIds: ['subnet-a', 'subnet-b'],
-    clusterSecurityGroupId: 'sg-123',
-    region: 'us-west-2',
-    systemNodeSelector: { 'ai-platform.cdktf.io/node-role': 'system' },
-  });
-}
+export { fakeCluster } from '../harness/fakes';
 
 /** The objects of the helm_release named `releaseName`, as Helm receives them (YAML values parsed). */
 export function releaseManifests(s: Synth, releaseName: string): KubernetesObject[] {

@@ -1,9 +1,8 @@
 // Small stand-ins for the real GpuNodePool and Observability (written concurrently elsewhere):
 // they implement the contracts VllmServingStack depends on, nothing more.
 import { Construct } from 'constructs';
-import { ITerraformDependable, TerraformStack } from 'cdktf';
+import { ITerraformDependable } from 'cdktf';
 import { Release } from '@cdktf/provider-helm/lib/release';
-import { ImportedCluster } from '../../lib/cluster/cluster-reference';
 import { GPU_INSTANCE_TYPES, GpuInstanceType } from '../../lib/gpu/catalog';
 import { CapacityPreference, GpuCapacityMode, GpuSharing, GPU_POOL_LABEL, IGpuNodePool } from '../../lib/gpu/types';
 import { gpuToleration } from '../../lib/k8s/pod-security';
@@ -59,17 +58,4 @@ export class FakeMetrics extends Construct implements IMetricsBackbone {
   }
 }
 
-export function fakeCluster(stack: TerraformStack, id = 'cluster'): ImportedCluster {
-  return new ImportedCluster(stack, id, {
-    clusterName: 'demo',
-    endpoint: 'https://example.eks.amazonaws.com',
-    certificateAuthorityData: 'Y2E=',
-    oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/ABC',
-    oidcIssuerUrl: 'https://oidc.eks.us-west-2.amazonaws.com/id/ABC',
-    vpcId: 'vpc-123',
-    privateSubnetIds: ['subnet-a', 'subnet-b'],
-    clusterSecurityGroupId: 'sg-123',
-    region: 'us-west-2',
-    systemNodeSelector: { 'ai-platform.cdktf.io/node-role': 'system' },
-  });
-}
+export { fakeCluster } from '../harness/fakes';
