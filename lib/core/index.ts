@@ -4,4 +4,3 @@ export * from './names';
 export * from './cidr';
 export * from './tags';
 export * from './units';
-export * from './facts';
