@@ -12,7 +12,8 @@ import { Duration, Size } from '../core/units';
 import { ManifestChart } from '../k8s/manifest-chart';
 import { GPU_TAINT, gpuToleration } from '../k8s/pod-security';
 import { JsonObject, KubernetesObject } from '../k8s/values';
-import { CpuArchitecture, GpuInstanceType, findGpuInstanceType, gpuFamilies, migProfilesOf } from './catalog';
+import { CpuArchitecture, GPU_INSTANCE_TYPES, GpuInstanceType, findGpuInstanceType, gpuFamilies, migProfilesOf } from './catalog';
+import { refusalOf } from './refused-instance-types';
 import { ClusterAutoscaler, ON_DEMAND_GROUP_PRIORITY, SPOT_GROUP_PRIORITY } from './cluster-autoscaler';
 import { Karpenter } from './karpenter';
 import { CapacityPreference, DEVICE_PLUGIN_CONFIG_LABEL, GPU_POOL_LABEL, GpuCapacityMode, GpuSharing, IGpuNodePool, MIG_CONFIG_LABEL, gpuSharingNodeLabels } from './types';
@@ -340,6 +341,8 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     if (new Set(names).size !== names.length) throw new ValidationError(this, 'instanceTypes', names, 'must not repeat an instance type');
     const types = names.map((name, i) => {
       const t = findGpuInstanceType(name);
+      const refused = t ? undefined : refusalOf(name);
+      if (refused) throw new ValidationError(this, `instanceTypes[${i}]`, name, refused);
       if (!t) {
         const what = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(name) ? 'is not a GPU instance type of the catalog' : 'is not an EC2 instance type name';
         throw new ValidationError(this, `instanceTypes[${i}]`, name, `${what}; GPU families: ${gpuFamilies().join(', ')} (see GPU_INSTANCE_TYPES)`);
@@ -367,7 +370,10 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     if (sharing.migProfile !== undefined) {
       const notMig = this.instanceTypes.filter((t) => !t.migCapable);
       if (notMig.length > 0) {
-        throw new ValidationError(this, 'sharing.migProfile', sharing.migProfile, `needs MIG-capable GPUs (A100, H100, H200: p4d, p4de, p5, p5e, p5en); ${notMig.map((t) => `${t.name} (${t.gpuModel})`).join(', ')} cannot be partitioned`);
+        const capable = Object.values(GPU_INSTANCE_TYPES).filter((t) => t.migCapable);
+        const models = [...new Set(capable.map((t) => t.gpuModel))].join(', ');
+        const families = [...new Set(capable.map((t) => t.family))].join(', ');
+        throw new ValidationError(this, 'sharing.migProfile', sharing.migProfile, `needs MIG-capable GPUs (${models}: ${families}); ${notMig.map((t) => `${t.name} (${t.gpuModel})`).join(', ')} cannot be partitioned`);
       }
       for (const t of this.instanceTypes) {
         const allowed = migProfilesOf(t).map((p) => `all-${p}`);
@@ -574,7 +580,8 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     // cluster-autoscaler builds a group's template node from its first type, and on-demand groups
     // launch their types in list order (prioritized): smallest and cheapest first.
     const ordered = managedOrder(this.instanceTypes).map((t) => t.name);
-    const models = [...new Set(this.instanceTypes.map((t) => t.gpuModel.toLowerCase()))];
+    // A label value: lower case, no spaces ("RTX PRO 6000" → "rtx-pro-6000").
+    const models = [...new Set(this.instanceTypes.map((t) => t.gpuModel.toLowerCase().replace(/[^a-z0-9]+/g, '-')))];
     const groups: [string, string, number][] = [];
     if (this.capacity !== CapacityPreference.ON_DEMAND) groups.push(['spot', 'SPOT', SPOT_GROUP_PRIORITY]);
     if (this.capacity !== CapacityPreference.SPOT) groups.push(['on-demand', 'ON_DEMAND', ON_DEMAND_GROUP_PRIORITY]);

@@ -16,6 +16,7 @@ import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
 import { IMetricsBackbone } from '../observability/types';
 import { PlatformGuardrails } from '../policy/platform-guardrails';
 import { DEVICE_PLUGIN_CONFIG_LABEL, IGpuNodePool, MIG_CONFIG_LABEL } from './types';
+import { GPU_INSTANCE_TYPES } from './catalog';
 
 /**
  * How the GPU operator's device plugin advertises MIG devices (`mig.strategy` of the chart).
@@ -234,7 +235,7 @@ export class GpuOperator extends Construct implements IWorkloadSource {
       }
       const notMig = pool.instanceTypes.filter((t) => !t.migCapable).map((t) => t.name);
       if (notMig.length > 0) {
-        throw new ValidationError(this, `pool ${name}: sharing.migProfile`, mig, `needs MIG-capable GPUs (A100, H100, H200, B200); not MIG-capable: ${notMig.join(', ')}`);
+        throw new ValidationError(this, `pool ${name}: sharing.migProfile`, mig, `needs MIG-capable GPUs (${[...new Set(Object.values(GPU_INSTANCE_TYPES).filter((t) => t.migCapable).map((t) => t.gpuModel))].join(', ')}); not MIG-capable: ${notMig.join(', ')}`);
       }
       if (mig === 'all-balanced' && this.migStrategy === MigStrategy.SINGLE) {
         throw new ValidationError(this, `pool ${name}: sharing.migProfile`, mig, 'mixes MIG slice sizes on a GPU, which needs migStrategy: MigStrategy.MIXED');
