@@ -300,6 +300,8 @@ describe('managed node group mode', () => {
     expect(g.ami_type).toBe('AL2023_ARM_64_NVIDIA');
     expect(g.scaling_config).toEqual({ min_size: 1, desired_size: 1, max_size: 3 });
     expect(g.labels['k8s.amazonaws.com/accelerator']).toBe('nvidia-t4g');
+    const rtx = build({ mode: GpuCapacityMode.MANAGED_NODE_GROUPS, capacity: CapacityPreference.ON_DEMAND, instanceTypes: ['g7e.2xlarge', 'g7e.4xlarge'] });
+    expect(groupsOf(rtx.s)[0].labels['k8s.amazonaws.com/accelerator']).toBe('nvidia-rtx-pro-6000');
     const br = build({ mode: GpuCapacityMode.MANAGED_NODE_GROUPS, amiFamily: GpuAmiFamily.BOTTLEROCKET, capacity: CapacityPreference.ON_DEMAND, instanceTypes: ['g6e.xlarge'] });
     expect(groupsOf(br.s)[0].ami_type).toBe('BOTTLEROCKET_x86_64_NVIDIA');
     const lt = Object.entries(resources(br.s, 'aws_launch_template')).find(([id]) => id.startsWith('pool-0'))![1] as Obj;
@@ -355,6 +357,8 @@ describe('GPU sharing', () => {
     ['profile valid for one type only', { instanceTypes: ['p4de.24xlarge', 'p4d.24xlarge'], sharing: { migProfile: 'all-7g.80gb' } }, 'sharing.migProfile', /of A100 40GB \(p4d.24xlarge\)/],
     ['profile without all-', { instanceTypes: ['p5.48xlarge'], sharing: { migProfile: '1g.10gb' } }, 'sharing.migProfile', /\("1g.10gb"\) is invalid/],
     ['H200 profile', { instanceTypes: ['p5en.48xlarge'], sharing: { migProfile: 'all-1g.10gb' } }, 'sharing.migProfile', /all-1g.18gb, all-1g.35gb/],
+    ['RTX PRO 6000 profile (4 slices at most)', { instanceTypes: ['g7e.2xlarge'], sharing: { migProfile: 'all-7g.96gb' } }, 'sharing.migProfile', /MIG configs of RTX PRO 6000 96GB \(g7e.2xlarge\): all-1g.24gb, all-2g.48gb, all-4g.96gb$/],
+    ['MIG on B300 (no profiles in the operator default config)', { instanceTypes: ['p6-b300.48xlarge'], sharing: { migProfile: 'all-1g.23gb' } }, 'sharing.migProfile', /needs MIG-capable GPUs \(A100, H100, H200, B200, RTX PRO 6000: .*p6-b200.*\); p6-b300.48xlarge \(B300\) cannot be partitioned/],
     ['both sharing modes', { instanceTypes: ['p5.48xlarge'], sharing: { migProfile: 'all-1g.10gb', timeSlicingReplicas: 2 } }, 'sharing', /must set timeSlicingReplicas or migProfile, not both/],
     ['time-slicing 1', { sharing: { timeSlicingReplicas: 1 } }, 'sharing.timeSlicingReplicas', /\(1\) is invalid: must be an integer between 2 and 48/],
     ['time-slicing 49', { sharing: { timeSlicingReplicas: 49 } }, 'sharing.timeSlicingReplicas', /\(49\) is invalid/],
@@ -370,6 +374,9 @@ describe('bad input throws naming the prop and value', () => {
   test.each([
     ['unknown type', { instanceTypes: ['g9.xlarge'] }, 'instanceTypes[0]', /\("g9.xlarge"\) is invalid: is not a GPU instance type of the catalog; GPU families: g4dn, g5/],
     ['not a GPU type', { instanceTypes: ['g6.xlarge', 'm5.large'] }, 'instanceTypes[1]', /\("m5.large"\) is invalid: is not a GPU instance type/],
+    ['fractional GPU (g6f)', { instanceTypes: ['g6.xlarge', 'g6f.large'] }, 'instanceTypes[1]', /\("g6f.large"\) is invalid: is a fractional-GPU type \(1\/8 of an L4, 2.8 GiB, NVIDIA vGPU\): EC2 and Karpenter count 0 GPUs .*docs\/gpu-node-pools.md/],
+    ['fractional GPU (gr6f)', { instanceTypes: ['gr6f.4xlarge'] }, 'instanceTypes[0]', /is a fractional-GPU type \(1\/2 of an L4, 11.2 GiB/],
+    ['g7: not in the EKS GPU AMI table', { instanceTypes: ['g7.2xlarge'] }, 'instanceTypes[0]', /RTX PRO 4500 GPUs, which the EKS-optimized NVIDIA AMIs do not list as supported/],
     ['not an instance type at all', { instanceTypes: ['large'] }, 'instanceTypes[0]', /\("large"\) is invalid: is not an EC2 instance type name/],
     ['mixed GPU counts', { instanceTypes: ['g5.xlarge', 'g5.12xlarge'] }, 'instanceTypes', /\(\["g5.xlarge","g5.12xlarge"\]\) is invalid: must all have the same number of GPUs per node \(found g5.xlarge: 1, g5.12xlarge: 4\)/],
     ['empty list', { instanceTypes: [] }, 'instanceTypes', /\(\[\]\) is invalid: must list at least one GPU instance type/],
