@@ -1,32 +1,13 @@
 import { GpuInstanceType } from '../gpu/catalog';
-import { ModelArchitecture } from './models';
+import type { ModelArchitecture } from './models';
 
-/** Numeric format of a model's weights, as served by vLLM. */
-export enum ModelPrecision {
-  /** bfloat16 (2 bytes per parameter; needs compute capability 8.0+: A10G, L4, L40S, A100, H100). */
-  BF16 = 'BF16',
-  /** float16 (2 bytes per parameter; the choice on T4). */
-  FP16 = 'FP16',
-  /** FP8 weights: an FP8 checkpoint, or a 16-bit one quantized on load (`--quantization fp8`). Native on 8.9+ (L4, L40S, H100). */
-  FP8 = 'FP8',
-  /** INT8 (W8A8) checkpoint, e.g. compressed-tensors; the format is read from the checkpoint. */
-  INT8 = 'INT8',
-  /** 4-bit AWQ checkpoint (group size 128); the format is read from the checkpoint. */
-  AWQ_INT4 = 'AWQ_INT4',
-  /** 4-bit GPTQ checkpoint (group size 128); the format is read from the checkpoint. */
-  GPTQ_INT4 = 'GPTQ_INT4',
-}
+import { KvCacheDtype, ModelPrecision } from './precision';
 
-/** Data type of the KV cache. */
-export enum KvCacheDtype {
-  /** The model's activation type (16-bit): 2 bytes per element. */
-  AUTO = 'AUTO',
-  /** FP8 (`--kv-cache-dtype fp8`): 1 byte per element, about twice the concurrent tokens. */
-  FP8 = 'FP8',
-}
+export { KvCacheDtype, ModelPrecision } from './precision';
 
 // Bytes per quantized parameter. 4-bit group quantization (g128) stores a 16-bit scale and a 4-bit
-// zero point per 128 weights: 0.5 + 2.5/128 bytes.
+// zero point per 128 weights: 0.5 + 2.5/128 bytes. MXFP4 (OCP microscaling): 4-bit values and one
+// 8-bit (E8M0) scale per block of 32: 4.25 bits.
 const BYTES_PER_PARAMETER: { readonly [p in ModelPrecision]: number } = {
   [ModelPrecision.BF16]: 2,
   [ModelPrecision.FP16]: 2,
@@ -34,9 +15,10 @@ const BYTES_PER_PARAMETER: { readonly [p in ModelPrecision]: number } = {
   [ModelPrecision.INT8]: 1,
   [ModelPrecision.AWQ_INT4]: 0.5 + 2.5 / 128,
   [ModelPrecision.GPTQ_INT4]: 0.5 + 2.5 / 128,
+  [ModelPrecision.MXFP4]: 4.25 / 8,
 };
 
-/** Bytes per parameter of a precision (4-bit formats include their group scales and zero points). */
+/** Bytes per quantized parameter of a precision (4-bit formats include their group scales and zero points; MXFP4 its block scales). */
 export function bytesPerParameter(precision: ModelPrecision): number {
   return BYTES_PER_PARAMETER[precision];
 }
@@ -59,6 +41,12 @@ const CUDA_TOTAL_MIB: { readonly [gpuModelAndSize: string]: number } = {
   'A100/80': 81920,
   'H100/80': 81559,
   'H200/141': 143771,
+  // Blackwell, checked 2026-12-07: B200 183359 MiB (nvidia-smi, and EC2's own figure for
+  // p6-b200); RTX PRO 6000 Blackwell Server Edition 97887 MiB (nvidia-smi); B300: EC2's 275040 MiB
+  // (aws/karpenter-provider-aws instance-types.md), no nvidia-smi figure found.
+  'B200/180': 183359,
+  'B300/288': 275040,
+  'RTX PRO 6000/96': 97887,
 };
 
 // Share of the marketed size CUDA exposes, for a GPU missing from the table (the smallest ratio
@@ -80,6 +68,10 @@ const COMPUTE_CAPABILITY: { readonly [gpuModel: string]: number } = {
   A100: 8.0,
   H100: 9.0,
   H200: 9.0,
+  // https://developer.nvidia.com/cuda-gpus: B200 10.0, B300 10.3, RTX PRO 6000 Blackwell 12.0.
+  B200: 10.0,
+  B300: 10.3,
+  'RTX PRO 6000': 12.0,
 };
 
 /** CUDA compute capability of an instance type's GPU, or undefined when unknown. */
@@ -114,11 +106,20 @@ function embeddingParameters(arch: ModelArchitecture): number {
   return arch.vocabSize * hidden * (arch.tiedEmbeddings ? 1 : 2);
 }
 
-/** Size of a model's weights in GiB at a precision (all GPUs together). */
+/**
+ * Size of a model's weights in GiB at a precision (all GPUs together). Every expert of a
+ * mixture-of-experts model counts: vLLM keeps them all in GPU memory (active parameters only change
+ * compute). 16-bit: parameters × 2. FP8, INT8, AWQ, GPTQ: embeddings and LM head at 16 bits, the
+ * rest at the quantized width. MXFP4 (gpt-oss): the routed experts at 4.25 bits, everything else
+ * (attention, router, embeddings) at 16 bits; a model without expert parameters is quantized like
+ * the other formats.
+ */
 export function modelWeightsGiB(arch: ModelArchitecture, precision: ModelPrecision): number {
   const total = arch.parametersBillions * 1e9;
   const bytes = bytesPerParameter(precision);
   if (bytes === 2) return (total * 2) / GIB;
+  const experts = Math.min((arch.expertParametersBillions ?? 0) * 1e9, total);
+  if (precision === ModelPrecision.MXFP4 && experts > 0) return (experts * bytes + (total - experts) * 2) / GIB;
   const embeddings = Math.min(embeddingParameters(arch), total);
   return ((total - embeddings) * bytes + embeddings * 2) / GIB;
 }
@@ -128,10 +129,57 @@ export function kvHeadsPerGpu(kvHeads: number, tensorParallelSize: number): numb
   return Math.max(1, kvHeads / tensorParallelSize);
 }
 
-/** Bytes one token of KV cache takes on one GPU: 2 (K and V) × layers × KV heads per GPU × head dim × element size. */
-export function kvBytesPerToken(arch: ModelArchitecture, tensorParallelSize: number, kvCacheDtype: KvCacheDtype = KvCacheDtype.AUTO): number {
+/** Whether a model uses multi-head latent attention (a compressed KV latent instead of K and V heads). */
+export function usesLatentAttention(arch: ModelArchitecture): boolean {
+  return arch.kvLoraRank !== undefined && arch.kvLoraRank > 0;
+}
+
+/**
+ * Bytes one token takes in ONE attention layer on one GPU. Standard attention: 2 (K and V) × KV
+ * heads per GPU × head dim × element size. Multi-head latent attention (DeepSeek): one latent of
+ * `kvLoraRank + qkRopeHeadDim` elements, kept whole on every tensor-parallel rank (vLLM's
+ * MLAAttentionSpec: one "head" of that size, no factor 2).
+ */
+export function kvBytesPerTokenPerLayer(arch: ModelArchitecture, tensorParallelSize: number, kvCacheDtype: KvCacheDtype = KvCacheDtype.AUTO): number {
   const element = kvCacheDtype === KvCacheDtype.FP8 ? 1 : 2;
-  return 2 * arch.layers * kvHeadsPerGpu(arch.kvHeads, tensorParallelSize) * arch.headDim * element;
+  if (usesLatentAttention(arch)) return (arch.kvLoraRank! + (arch.qkRopeHeadDim ?? 0)) * element;
+  return 2 * kvHeadsPerGpu(arch.kvHeads, tensorParallelSize) * arch.headDim * element;
+}
+
+/** Layers with a sliding (or chunked local) window whose KV cache vLLM bounds by the window. */
+function windowedLayers(arch: ModelArchitecture, hybridKvCache: boolean): number {
+  if (!hybridKvCache || !arch.slidingWindow) return 0;
+  return Math.min(arch.slidingWindowLayers ?? 0, arch.layers);
+}
+
+/**
+ * Bytes one token of context takes on one GPU in the layers that keep every token: all layers,
+ * less the sliding-window layers vLLM's hybrid KV cache manager bounds by their window
+ * ({@link kvBytesPerSequenceWindowed}). For standard attention 2 × layers × KV heads per GPU ×
+ * head dim × dtype bytes.
+ */
+export function kvBytesPerToken(arch: ModelArchitecture, tensorParallelSize: number, kvCacheDtype: KvCacheDtype = KvCacheDtype.AUTO, hybridKvCache: boolean = true): number {
+  return (arch.layers - windowedLayers(arch, hybridKvCache)) * kvBytesPerTokenPerLayer(arch, tensorParallelSize, kvCacheDtype);
+}
+
+/** Tokens vLLM allocates in one block of KV cache. */
+export const KV_BLOCK_TOKENS = 16;
+
+/**
+ * Bytes the sliding-window layers take per sequence on one GPU, whatever its length: vLLM keeps the
+ * last `window − 1` tokens plus one scheduler step of new ones, in blocks, plus one block for a
+ * window that does not start on a block boundary (vLLM's SlidingWindowSpec.max_memory_usage_bytes),
+ * never more than `maxModelLen` tokens. Zero without windowed layers or without the hybrid manager.
+ */
+export function kvBytesPerSequenceWindowed(
+  arch: ModelArchitecture, tensorParallelSize: number, maxModelLen: number, kvCacheDtype: KvCacheDtype = KvCacheDtype.AUTO,
+  maxNumBatchedTokens: number = DEFAULT_MAX_NUM_BATCHED_TOKENS, hybridKvCache: boolean = true,
+): number {
+  const layers = windowedLayers(arch, hybridKvCache);
+  if (layers === 0) return 0;
+  const tokens = Math.min(arch.slidingWindow! - 1 + maxNumBatchedTokens, maxModelLen);
+  const blocks = Math.ceil(tokens / KV_BLOCK_TOKENS) + 1;
+  return layers * blocks * KV_BLOCK_TOKENS * kvBytesPerTokenPerLayer(arch, tensorParallelSize, kvCacheDtype);
 }
 
 /** Inputs of {@link estimateModelMemory}. */
@@ -142,7 +190,7 @@ export interface ModelMemoryInput {
   readonly gpuMemoryGiB: number;
   /**
    * Weight format.
-   * @default ModelPrecision.BF16
+   * @default - the architecture's `checkpointPrecision`, else ModelPrecision.BF16
    */
   readonly precision?: ModelPrecision;
   /**
@@ -166,10 +214,18 @@ export interface ModelMemoryInput {
    */
   readonly gpuMemoryUtilization?: number;
   /**
-   * Token budget of one scheduler step (`--max-num-batched-tokens`), for the activation allowance.
+   * Token budget of one scheduler step (`--max-num-batched-tokens`), for the activation allowance
+   * and the sliding-window layers' per-sequence share.
    * @default 8192
    */
   readonly maxNumBatchedTokens?: number;
+  /**
+   * Whether vLLM's hybrid KV cache manager bounds sliding-window layers by their window (on by
+   * default in vLLM V1; `--disable-hybrid-kv-cache-manager` turns it off, and every layer then
+   * keeps the whole context).
+   * @default true
+   */
+  readonly hybridKvCache?: boolean;
 }
 
 /** Result of {@link estimateModelMemory}: memory of one GPU of one replica, in GiB unless stated. */
@@ -184,14 +240,18 @@ export interface ModelMemoryEstimate {
   readonly budgetPerGpuGiB: number;
   /** Left for the KV cache on one GPU (negative when the weights do not fit). */
   readonly kvCachePerGpuGiB: number;
-  /** Bytes of KV cache one token takes on one GPU. */
+  /** Bytes of KV cache one token of context takes on one GPU in the layers that keep every token. */
   readonly kvBytesPerToken: number;
-  /** Tokens the KV cache holds (across the replica; vLLM allocates in blocks of 16 tokens). */
+  /** Bytes the sliding-window layers take per sequence on one GPU (0 without them). */
+  readonly kvBytesPerSequenceWindowed: number;
+  /** Tokens the full-context layers' KV cache holds (across the replica; vLLM allocates in blocks of 16). */
   readonly kvCacheTokens: number;
   /** Sequences of `maxModelLen` tokens that fit in the KV cache at once. */
   readonly maxConcurrentSequences: number;
   /** The context length the estimate used. */
   readonly maxModelLen: number;
+  /** The weight format the estimate used. */
+  readonly precision: ModelPrecision;
   /** Whether weights and overhead fit and the KV cache holds at least one full-length sequence. */
   readonly fits: boolean;
 }
@@ -200,25 +260,32 @@ export interface ModelMemoryEstimate {
  * Estimates what one replica of a model needs on each GPU and what KV cache is left. Pure: the
  * serving stack uses it to fail at synth time, the cost report and the docs to show the numbers.
  *
- * weights = parameters × bytes per parameter (4-bit formats with group scales; embeddings and LM
- * head at 16 bits for quantized checkpoints) ÷ TP; KV bytes per token = 2 × layers × KV heads ×
- * head dim × dtype bytes ÷ TP; KV cache = utilization × GPU memory − weights − overhead.
+ * weights ({@link modelWeightsGiB}) ÷ TP; KV cache = utilization × GPU memory − weights − overhead;
+ * a full-length sequence takes `maxModelLen × kvBytesPerToken` (full-context layers; MLA: one
+ * latent per layer, not split by TP) plus `kvBytesPerSequenceWindowed` (sliding-window layers,
+ * bounded by their window).
  */
 export function estimateModelMemory(input: ModelMemoryInput): ModelMemoryEstimate {
   const arch = input.architecture;
   const tp = input.tensorParallelSize ?? 1;
-  const precision = input.precision ?? ModelPrecision.BF16;
+  const precision = input.precision ?? arch.checkpointPrecision ?? ModelPrecision.BF16;
   const utilization = input.gpuMemoryUtilization ?? 0.9;
   const maxModelLen = input.maxModelLen ?? arch.contextLength;
+  const batched = input.maxNumBatchedTokens ?? DEFAULT_MAX_NUM_BATCHED_TOKENS;
+  const hybrid = input.hybridKvCache ?? true;
+  const dtype = input.kvCacheDtype ?? KvCacheDtype.AUTO;
   const hidden = arch.hiddenSize ?? arch.attentionHeads * arch.headDim;
   const weightsGiB = modelWeightsGiB(arch, precision);
   const weightsPerGpuGiB = weightsGiB / tp;
-  const overheadPerGpuGiB = overheadGiB(hidden, tp, input.maxNumBatchedTokens ?? DEFAULT_MAX_NUM_BATCHED_TOKENS);
+  const overheadPerGpuGiB = overheadGiB(hidden, tp, batched);
   const budgetPerGpuGiB = utilization * input.gpuMemoryGiB;
   const kvCachePerGpuGiB = budgetPerGpuGiB - weightsPerGpuGiB - overheadPerGpuGiB;
-  const perToken = kvBytesPerToken(arch, tp, input.kvCacheDtype ?? KvCacheDtype.AUTO);
-  const kvCacheTokens = kvCachePerGpuGiB > 0 ? Math.floor((kvCachePerGpuGiB * GIB) / perToken / 16) * 16 : 0;
-  const maxConcurrentSequences = Math.floor(kvCacheTokens / maxModelLen);
+  const perToken = kvBytesPerToken(arch, tp, dtype, hybrid);
+  const perSequenceWindowed = kvBytesPerSequenceWindowed(arch, tp, maxModelLen, dtype, batched, hybrid);
+  const kvBytes = Math.max(0, kvCachePerGpuGiB) * GIB;
+  const kvCacheTokens = perToken > 0 ? Math.floor(kvBytes / perToken / KV_BLOCK_TOKENS) * KV_BLOCK_TOKENS : 0;
+  const perSequence = Math.ceil(maxModelLen / KV_BLOCK_TOKENS) * KV_BLOCK_TOKENS * perToken + perSequenceWindowed;
+  const maxConcurrentSequences = perSequence > 0 ? Math.floor(kvBytes / perSequence) : 0;
   return {
     weightsGiB,
     weightsPerGpuGiB,
@@ -226,25 +293,44 @@ export function estimateModelMemory(input: ModelMemoryInput): ModelMemoryEstimat
     budgetPerGpuGiB,
     kvCachePerGpuGiB,
     kvBytesPerToken: perToken,
+    kvBytesPerSequenceWindowed: perSequenceWindowed,
     kvCacheTokens,
     maxConcurrentSequences,
     maxModelLen,
+    precision,
     fits: kvCachePerGpuGiB > 0 && maxConcurrentSequences >= 1,
   };
 }
 
 /**
- * Why a tensor-parallel size is invalid for a model, or undefined when vLLM accepts it: TP must
- * divide the attention heads, and divide the KV heads (or be a multiple of them: vLLM then
- * replicates each KV head on TP / kvHeads ranks).
+ * Why a tensor-parallel size is invalid for a model, or undefined when vLLM accepts it:
+ * - TP must divide the attention heads;
+ * - standard attention: TP must divide the KV heads or be a multiple of them (vLLM then replicates
+ *   each KV head on TP / kvHeads ranks); MLA has no KV heads to split (every rank keeps the latent);
+ * - mixture-of-experts without expert parallelism: TP splits each expert's intermediate size, which
+ *   must divide evenly, and for a block-quantized FP8 checkpoint into whole blocks (vLLM: "The
+ *   output_size of gate's and up's weight = … is not divisible by weight quantization block_n").
+ *   With `--enable-expert-parallel` experts stay whole and only the attention rules apply.
  */
-export function tensorParallelProblem(arch: ModelArchitecture, tensorParallelSize: number): string | undefined {
-  if (arch.attentionHeads % tensorParallelSize !== 0) {
+export function tensorParallelProblem(arch: ModelArchitecture, tensorParallelSize: number, precision?: ModelPrecision, expertParallel: boolean = false): string | undefined {
+  const tp = tensorParallelSize;
+  if (arch.attentionHeads % tp !== 0) {
     return `must divide the model's ${arch.attentionHeads} attention heads`;
   }
   const kv = arch.kvHeads;
-  if (kv % tensorParallelSize !== 0 && tensorParallelSize % kv !== 0) {
+  if (!usesLatentAttention(arch) && kv % tp !== 0 && tp % kv !== 0) {
     return `must divide the model's ${kv} KV heads (or be a multiple of them)`;
+  }
+  const inter = arch.moeIntermediateSize;
+  if (!expertParallel && inter !== undefined && (arch.experts ?? 0) > 0) {
+    if (inter % tp !== 0) {
+      return `must divide the experts' intermediate size ${inter} (tensor parallelism splits every expert); or pass --enable-expert-parallel in extraArgs`;
+    }
+    const block = arch.weightBlockSize;
+    const effective = precision ?? arch.checkpointPrecision;
+    if (block !== undefined && effective === ModelPrecision.FP8 && (inter / tp) % block !== 0) {
+      return `splits each expert's intermediate size ${inter} into ${inter / tp} per GPU, not a whole number of the checkpoint's ${block}-wide FP8 blocks (vLLM refuses to load it); use a tensorParallelSize with ${inter} / TP a multiple of ${block}, or pass --enable-expert-parallel in extraArgs`;
+    }
   }
   return undefined;
 }

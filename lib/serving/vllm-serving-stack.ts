@@ -82,7 +82,7 @@ export interface VllmModelOptions {
   readonly architecture?: ModelArchitecture;
   /**
    * Weight format.
-   * @default ModelPrecision.BF16
+   * @default - the catalog model's checkpoint format (`checkpointPrecision`: MXFP4 for gpt-oss, FP8 for DeepSeek-V3/R1), else ModelPrecision.BF16
    */
   readonly precision?: ModelPrecision;
   /**
@@ -774,13 +774,19 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
 
     // Parallelism and memory.
     const tp = validateInteger(this, `${p}.tensorParallelSize`, m.tensorParallelSize ?? 1, 1, 64);
-    const tpProblem = tensorParallelProblem(arch, tp);
+    const precision = m.precision ?? arch.checkpointPrecision ?? ModelPrecision.BF16;
+    // Engine flags passed through extraArgs that change the memory model.
+    const extra = m.extraArgs ?? [];
+    const expertParallel = extra.includes('--enable-expert-parallel');
+    const hybridKvCache = !extra.includes('--disable-hybrid-kv-cache-manager');
+    const batchedArg = extra.map((a, j) => (a.startsWith('--max-num-batched-tokens=') ? a.split('=')[1] : a === '--max-num-batched-tokens' ? extra[j + 1] : undefined)).find((v) => v !== undefined);
+    const maxNumBatchedTokens = batchedArg !== undefined && /^\d+$/.test(batchedArg) ? Number(batchedArg) : undefined;
+    const tpProblem = tensorParallelProblem(arch, tp, precision, expertParallel);
     if (tpProblem) throw new ValidationError(this, `${p}.tensorParallelSize`, tp, tpProblem);
     const tooSmall = pool.instanceTypes.filter((t) => t.gpuCount < tp);
     if (tooSmall.length > 0) {
       throw new ValidationError(this, `${p}.tensorParallelSize`, tp, `needs ${tp} GPUs on one node, but ${tooSmall.map((t) => `${t.name} has ${t.gpuCount}`).join(', ')}; lower it or remove those instance types from the pool`);
     }
-    const precision = m.precision ?? ModelPrecision.BF16;
     const kvCacheDtype = m.kvCacheDtype ?? KvCacheDtype.AUTO;
     const maxModelLen = validateInteger(this, `${p}.maxModelLen`, m.maxModelLen ?? Math.min(arch.contextLength, DEFAULT_MAX_MODEL_LEN), 1, arch.contextLength);
     const utilization = validateNumber(this, `${p}.gpuMemoryUtilization`, m.gpuMemoryUtilization ?? 0.9, 0.05, 1);
@@ -789,7 +795,7 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
     for (const t of pool.instanceTypes) this.checkComputeCapability(`${p}.precision`, precision, t);
     const estimates: InstanceTypeEstimate[] = pool.instanceTypes.map((t) => ({
       instanceType: t.name,
-      estimate: estimateModelMemory({ architecture: arch, gpuMemoryGiB: gpuMemoryGiB(t), precision, kvCacheDtype, tensorParallelSize: tp, maxModelLen, gpuMemoryUtilization: utilization }),
+      estimate: estimateModelMemory({ architecture: arch, gpuMemoryGiB: gpuMemoryGiB(t), precision, kvCacheDtype, tensorParallelSize: tp, maxModelLen, gpuMemoryUtilization: utilization, maxNumBatchedTokens, hybridKvCache }),
     }));
     estimates.forEach(({ instanceType, estimate: e }) => {
       const t = pool.instanceTypes.find((x) => x.name === instanceType)!;
@@ -798,7 +804,8 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
         throw new ValidationError(this, `${p}.model`, model, `does not fit on ${where}: weights ${gib(e.weightsPerGpuGiB)} + overhead ${gib(e.overheadPerGpuGiB)} per GPU exceed the budget ${gib(e.budgetPerGpuGiB)} (gpuMemoryUtilization ${utilization} × ${gib(gpuMemoryGiB(t))}) at tensorParallelSize ${tp}; raise tensorParallelSize, quantize (precision) or use larger GPUs`);
       }
       if (!e.fits) {
-        throw new ValidationError(this, `${p}.maxModelLen`, maxModelLen, `does not fit on ${where}: the KV cache gets ${gib(e.kvCachePerGpuGiB)} per GPU = ${e.kvCacheTokens} tokens at ${e.kvBytesPerToken} bytes/token/GPU, less than one sequence of ${maxModelLen} tokens (vLLM refuses to start); lower maxModelLen, use kvCacheDtype FP8, raise tensorParallelSize or use larger GPUs`);
+        const windowed = e.kvBytesPerSequenceWindowed > 0 ? ` plus ${gib(e.kvBytesPerSequenceWindowed / 1024 ** 3)} per sequence for the sliding-window layers` : '';
+        throw new ValidationError(this, `${p}.maxModelLen`, maxModelLen, `does not fit on ${where}: the KV cache gets ${gib(e.kvCachePerGpuGiB)} per GPU = ${e.kvCacheTokens} tokens at ${e.kvBytesPerToken} bytes/token/GPU${windowed}, less than one sequence of ${maxModelLen} tokens (vLLM refuses to start); lower maxModelLen, use kvCacheDtype FP8, raise tensorParallelSize or use larger GPUs`);
       }
       if (e.maxConcurrentSequences < minSeqs) {
         Annotations.of(this).addWarning(`${p} (${name}) on ${where}: the KV cache (${gib(e.kvCachePerGpuGiB)} per GPU, ${e.kvCacheTokens} tokens) holds only ${e.maxConcurrentSequences} concurrent sequence(s) of ${maxModelLen} tokens (minConcurrentSequences ${minSeqs}); lower maxModelLen, use kvCacheDtype FP8 or raise tensorParallelSize`);
@@ -944,6 +951,22 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
     validateInteger(this, `${p}.contextLength`, a.contextLength, 128, 10_000_000);
     if (a.hiddenSize !== undefined) validateInteger(this, `${p}.hiddenSize`, a.hiddenSize, 64, 1_000_000);
     if (a.vocabSize !== undefined) validateInteger(this, `${p}.vocabSize`, a.vocabSize, 1, 10_000_000);
+    if (a.activeParametersBillions !== undefined) validateNumber(this, `${p}.activeParametersBillions`, a.activeParametersBillions, 0.01, a.parametersBillions);
+    if (a.expertParametersBillions !== undefined) validateNumber(this, `${p}.expertParametersBillions`, a.expertParametersBillions, 0, a.parametersBillions);
+    if (a.experts !== undefined) validateInteger(this, `${p}.experts`, a.experts, 1, 4096);
+    if (a.expertsPerToken !== undefined) validateInteger(this, `${p}.expertsPerToken`, a.expertsPerToken, 1, a.experts ?? 4096);
+    if (a.moeIntermediateSize !== undefined) validateInteger(this, `${p}.moeIntermediateSize`, a.moeIntermediateSize, 1, 1_000_000);
+    if (a.kvLoraRank !== undefined) validateInteger(this, `${p}.kvLoraRank`, a.kvLoraRank, 1, 65536);
+    if (a.qkRopeHeadDim !== undefined) {
+      check(a.kvLoraRank !== undefined, this, `${p}.qkRopeHeadDim`, a.qkRopeHeadDim, 'only applies with kvLoraRank (multi-head latent attention)');
+      validateInteger(this, `${p}.qkRopeHeadDim`, a.qkRopeHeadDim, 0, 4096);
+    }
+    if (a.slidingWindow !== undefined) validateInteger(this, `${p}.slidingWindow`, a.slidingWindow, 1, 10_000_000);
+    if (a.slidingWindowLayers !== undefined) {
+      check(a.slidingWindow !== undefined, this, `${p}.slidingWindowLayers`, a.slidingWindowLayers, 'needs slidingWindow (the window those layers keep)');
+      validateInteger(this, `${p}.slidingWindowLayers`, a.slidingWindowLayers, 0, a.layers);
+    }
+    if (a.weightBlockSize !== undefined) validateInteger(this, `${p}.weightBlockSize`, a.weightBlockSize, 1, 4096);
   }
 
   private checkComputeCapability(p: string, precision: ModelPrecision, t: GpuInstanceType): void {
@@ -951,6 +974,12 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
     if (cc === undefined) return;
     if (precision === ModelPrecision.BF16 && cc < 8.0) {
       throw new ValidationError(this, p, precision, `is not supported on ${t.name} (${t.gpuModel}, compute capability ${cc}): bfloat16 needs 8.0+; use ModelPrecision.FP16 or remove ${t.family} from the pool`);
+    }
+    if (precision === ModelPrecision.MXFP4 && cc < 8.0) {
+      throw new ValidationError(this, p, precision, `is not supported on ${t.name} (${t.gpuModel}, compute capability ${cc}): MXFP4 checkpoints keep attention in bfloat16 and vLLM's MXFP4 kernels need 8.0+; remove ${t.family} from the pool`);
+    }
+    if (precision === ModelPrecision.MXFP4 && cc < 9.0) {
+      Annotations.of(this).addWarning(`${p} MXFP4 on ${t.name} (${t.gpuModel}, compute capability ${cc}) runs as weight-only FP4 (Marlin kernels): vLLM's gpt-oss recipe names Hopper and Blackwell for its optimized kernels`);
     }
     if (precision === ModelPrecision.FP8 && cc < 8.9) {
       Annotations.of(this).addWarning(`${p} FP8 on ${t.name} (${t.gpuModel}, compute capability ${cc}) runs as weight-only FP8 (Marlin kernels): memory savings without the FP8 compute speed-up of 8.9+ GPUs`);
