@@ -2,6 +2,7 @@ import { GPU_INSTANCE_TYPES } from '../../lib/gpu/catalog';
 import {
   MODEL_CATALOG, ModelPrecision, KvCacheDtype, WeightSource, findModelArchitecture, estimateModelMemory, modelWeightsGiB, kvBytesPerToken,
   gpuMemoryGiB, tensorParallelProblem, estimateStartupSeconds, replicaHourlyUsd, costPerMillionTokens, overheadGiB, bytesPerParameter,
+  kvBytesPerTokenPerLayer, kvBytesPerSequenceWindowed, gpuComputeCapability,
 } from '../../lib/serving';
 
 const arch = (id: string) => {
@@ -57,7 +58,9 @@ describe('estimateModelMemory', () => {
     expect(kvBytesPerToken(l8, 2)).toBe((2 * 32 * 8 * 128 * 2) / 2);
     expect(kvBytesPerToken(l8, 1, KvCacheDtype.FP8)).toBe(2 * 32 * 8 * 128);
     expect(kvBytesPerToken(arch('meta-llama/Llama-3.1-70B-Instruct'), 8)).toBe(2 * 80 * 1 * 128 * 2);
-    expect(kvBytesPerToken(arch('google/gemma-2-9b-it'), 1)).toBe(2 * 42 * 8 * 256 * 2);
+    // Gemma 2: 21 of 42 layers are 4096-token sliding windows, bounded per sequence (see below).
+    expect(kvBytesPerToken(arch('google/gemma-2-9b-it'), 1)).toBe(2 * 21 * 8 * 256 * 2);
+    expect(kvBytesPerToken(arch('google/gemma-2-9b-it'), 1, KvCacheDtype.AUTO, false)).toBe(2 * 42 * 8 * 256 * 2);
     // Fewer KV heads than ranks: vLLM replicates one head per rank.
     expect(kvBytesPerToken(arch('Qwen/Qwen2.5-7B-Instruct'), 8)).toBe(2 * 28 * 1 * 128 * 2);
   });
@@ -139,5 +142,178 @@ describe('tensor parallelism, start-up and cost', () => {
     expect(replicaHourlyUsd(GPU_INSTANCE_TYPES['p5.48xlarge'], 2)).toBeCloseTo((55.04 / 8) * 2, 6);
     expect(costPerMillionTokens(1.861, 1000)).toBeCloseTo(0.51694, 4);
     expect(costPerMillionTokens(1, 0)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+// Figures vLLM itself reports or documents, each with its source; the estimate must agree within
+// the stated tolerance (or, for "this runs" statements, agree that it fits).
+describe('2026 models: catalog shapes from config.json', () => {
+  test('the models people serve now are in the catalog', () => {
+    for (const id of [
+      'meta-llama/Llama-3.3-70B-Instruct', 'meta-llama/Llama-4-Scout-17B-16E-Instruct', 'meta-llama/Llama-4-Maverick-17B-128E-Instruct',
+      'Qwen/Qwen3-8B', 'Qwen/Qwen3-32B', 'Qwen/Qwen3-30B-A3B', 'Qwen/Qwen3-235B-A22B', 'openai/gpt-oss-20b', 'openai/gpt-oss-120b',
+      'google/gemma-3-27b-it', 'mistralai/Mistral-Small-24B-Instruct-2501', 'deepseek-ai/DeepSeek-R1-Distill-Llama-8B',
+      'deepseek-ai/DeepSeek-R1-Distill-Qwen-32B', 'deepseek-ai/DeepSeek-V3', 'deepseek-ai/DeepSeek-R1',
+    ]) expect(MODEL_CATALOG[id]).toBeDefined();
+  });
+
+  test('Qwen2.5 base checkpoints declare 131072 positions, instruct 32768 (separate config.json)', () => {
+    for (const size of ['7B', '32B', '72B']) {
+      expect(arch(`Qwen/Qwen2.5-${size}`).contextLength).toBe(131072);
+      expect(arch(`Qwen/Qwen2.5-${size}-Instruct`).contextLength).toBe(32768);
+    }
+  });
+
+  test('config.json facts: gpt-oss, DeepSeek MLA, Gemma 3, Llama 4, Qwen3 MoE', () => {
+    expect(arch('openai/gpt-oss-120b')).toMatchObject({ layers: 36, attentionHeads: 64, kvHeads: 8, headDim: 64, hiddenSize: 2880, experts: 128, expertsPerToken: 4, slidingWindow: 128, slidingWindowLayers: 18, checkpointPrecision: ModelPrecision.MXFP4 });
+    expect(arch('openai/gpt-oss-20b')).toMatchObject({ layers: 24, experts: 32, slidingWindowLayers: 12 });
+    expect(arch('deepseek-ai/DeepSeek-R1')).toBe(arch('deepseek-ai/DeepSeek-V3'));
+    expect(arch('deepseek-ai/DeepSeek-V3')).toMatchObject({ layers: 61, attentionHeads: 128, kvLoraRank: 512, qkRopeHeadDim: 64, experts: 256, expertsPerToken: 8, moeIntermediateSize: 2048, contextLength: 163840, checkpointPrecision: ModelPrecision.FP8, weightBlockSize: 128 });
+    // Gemma 3: every 6th layer global → 10 global, 52 sliding of 62.
+    expect(arch('google/gemma-3-27b-it')).toMatchObject({ layers: 62, attentionHeads: 32, kvHeads: 16, headDim: 128, slidingWindow: 1024, slidingWindowLayers: 52, contextLength: 131072 });
+    expect(arch('meta-llama/Llama-4-Scout-17B-16E-Instruct')).toMatchObject({ layers: 48, attentionHeads: 40, kvHeads: 8, experts: 16, slidingWindow: 8192, slidingWindowLayers: 36, contextLength: 10485760 });
+    expect(arch('meta-llama/Llama-4-Maverick-17B-128E-Instruct')).toMatchObject({ experts: 128, contextLength: 1048576 });
+    expect(arch('Qwen/Qwen3-30B-A3B')).toMatchObject({ layers: 48, attentionHeads: 32, kvHeads: 4, experts: 128, expertsPerToken: 8, moeIntermediateSize: 768, contextLength: 40960 });
+    expect(arch('Qwen/Qwen3-235B-A22B')).toMatchObject({ layers: 94, attentionHeads: 64, kvHeads: 4, moeIntermediateSize: 1536 });
+    expect(arch('deepseek-ai/DeepSeek-R1-Distill-Qwen-32B')).toMatchObject({ layers: 64, attentionHeads: 40, kvHeads: 8, contextLength: 131072 });
+  });
+
+  test('invariants: MoE parts within the total, windows within the layers, GQA divides', () => {
+    for (const [id, a] of Object.entries(MODEL_CATALOG)) {
+      expect([id, a.attentionHeads % a.kvHeads]).toEqual([id, 0]);
+      expect(a.activeParametersBillions ?? a.parametersBillions).toBeLessThanOrEqual(a.parametersBillions);
+      expect(a.expertParametersBillions ?? 0).toBeLessThan(a.parametersBillions);
+      expect(a.slidingWindowLayers ?? 0).toBeLessThan(a.layers);
+      if (a.slidingWindowLayers) expect(a.slidingWindow).toBeGreaterThan(0);
+      if (a.experts) expect(a.expertsPerToken).toBeLessThanOrEqual(a.experts);
+    }
+  });
+});
+
+describe('mixture of experts: every expert resident', () => {
+  test('weights count total, not active, parameters (Qwen3-30B-A3B: 30.53 B, 3.34 B active)', () => {
+    const a = arch('Qwen/Qwen3-30B-A3B');
+    expect(modelWeightsGiB(a, ModelPrecision.BF16)).toBeCloseTo((30.53e9 * 2) / 1024 ** 3, 6);
+    expect(modelWeightsGiB(a, ModelPrecision.BF16)).toBeGreaterThan(((a.activeParametersBillions ?? 0) * 2e9 / 1024 ** 3) * 9);
+  });
+
+  test('MXFP4: experts at 4.25 bits, attention/router/embeddings at 16 bits', () => {
+    expect(bytesPerParameter(ModelPrecision.MXFP4)).toBe(4.25 / 8);
+    expect(modelWeightsGiB(arch('openai/gpt-oss-120b'), ModelPrecision.MXFP4)).toBeCloseTo((114.71e9 * 4.25 / 8 + (116.83e9 - 114.71e9) * 2) / 1024 ** 3, 6);
+  });
+
+  test('gpt-oss-120b weights vs vLLM "Model loading took 64.38 GiB" (1× H100, v0.14.1) within 7%', () => {
+    // vllm-project/vllm#33155: "Model loading took 64.38 GiB memory" for openai/gpt-oss-120b on one
+    // H100 with the Triton MXFP4 backend. The estimate is the checkpoint's MXFP4 size (60.70 GiB);
+    // the rest is the kernels' weight layout, so the estimate may be lower by up to 7%, not more.
+    const w = modelWeightsGiB(arch('openai/gpt-oss-120b'), ModelPrecision.MXFP4);
+    expect(w).toBeLessThan(64.38);
+    expect((64.38 - w) / 64.38).toBeLessThan(0.07);
+  });
+
+  test('gpt-oss-120b on one GPU: vLLM\'s recipe runs it on one H100 and one A100 80GB at the full 131072 context', () => {
+    // vllm-project/recipes OpenAI/GPT-OSS.md: "gpt-oss-120b will fit on a single A100 (80GB)";
+    // Hopper: `vllm serve openai/gpt-oss-120b --tensor-parallel-size 1` (default max-model-len).
+    for (const type of ['p5.4xlarge', 'p4de.24xlarge']) {
+      const e = estimateModelMemory({ architecture: arch('openai/gpt-oss-120b'), gpuMemoryGiB: gpuMemoryGiB(GPU_INSTANCE_TYPES[type]) });
+      expect([type, e.precision, e.fits, e.maxModelLen]).toEqual([type, ModelPrecision.MXFP4, true, 131072]);
+    }
+    // The recipe shards it over 2, 4 and 8 GPUs.
+    for (const tp of [2, 4, 8]) expect(tensorParallelProblem(arch('openai/gpt-oss-120b'), tp)).toBeUndefined();
+  });
+});
+
+describe('sliding-window layers (vLLM hybrid KV cache manager)', () => {
+  test('per sequence: window − 1 + one scheduler step, in 16-token blocks, plus one block (SlidingWindowSpec)', () => {
+    // vllm-project/vllm vllm/v1/kv_cache_interface.py SlidingWindowSpec.max_memory_usage_bytes:
+    // (cdiv(min(sliding_window - 1 + max_num_batched_tokens, max_model_len), block_size) + 1) × page.
+    const oss = arch('openai/gpt-oss-120b');
+    const perLayer = 2 * 8 * 64 * 2;
+    expect(kvBytesPerTokenPerLayer(oss, 1)).toBe(perLayer);
+    expect(kvBytesPerSequenceWindowed(oss, 1, 131072)).toBe(18 * (Math.ceil((128 - 1 + 8192) / 16) + 1) * 16 * perLayer);
+    expect(kvBytesPerToken(oss, 1)).toBe(18 * perLayer);
+    // Short contexts: never more than max_model_len tokens.
+    expect(kvBytesPerSequenceWindowed(oss, 1, 2048)).toBe(18 * (2048 / 16 + 1) * 16 * perLayer);
+    // Without the hybrid manager every layer keeps the whole context.
+    expect(kvBytesPerSequenceWindowed(oss, 1, 131072, KvCacheDtype.AUTO, 8192, false)).toBe(0);
+    expect(kvBytesPerToken(oss, 1, KvCacheDtype.AUTO, false)).toBe(36 * perLayer);
+  });
+
+  test('Gemma 3 27B at 128K on one H100: 10 global layers grow with the context, 52 stay at the window', () => {
+    const g = arch('google/gemma-3-27b-it');
+    const h100 = gpuMemoryGiB(GPU_INSTANCE_TYPES['p5.4xlarge']);
+    const hybrid = estimateModelMemory({ architecture: g, gpuMemoryGiB: h100, maxModelLen: 131072 });
+    expect(hybrid.kvBytesPerToken).toBe(10 * 2 * 16 * 128 * 2);
+    expect(hybrid.fits).toBe(true);
+    // Counting every layer at the full context (the old estimate, or --disable-hybrid-kv-cache-manager) it does not fit.
+    expect(estimateModelMemory({ architecture: g, gpuMemoryGiB: h100, maxModelLen: 131072, hybridKvCache: false }).fits).toBe(false);
+  });
+
+  test('Llama 4 Scout: vLLM serves 1.28M tokens on 8× H100 and 3.6M on 8× H200 (chunked local attention)', () => {
+    // vllm-project/vllm#16104 (Llama 4 support): "Using 8xH100, vLLM can serve Scout with 1M context"
+    // (--tensor-parallel-size 8 --max-model-len 1280000); "Using 8xH200 ... Scout with 3.6M context".
+    // That release predates the hybrid manager: it holds with and without it.
+    const scout = arch('meta-llama/Llama-4-Scout-17B-16E-Instruct');
+    for (const [type, len] of [['p5.48xlarge', 1280000], ['p5en.48xlarge', 3600000]] as const) {
+      for (const hybridKvCache of [false, true]) {
+        expect([type, hybridKvCache, estimateModelMemory({ architecture: scout, gpuMemoryGiB: gpuMemoryGiB(GPU_INSTANCE_TYPES[type]), tensorParallelSize: 8, maxModelLen: len, hybridKvCache }).fits]).toEqual([type, hybridKvCache, true]);
+      }
+    }
+  });
+});
+
+describe('multi-head latent attention (DeepSeek-V3/R1)', () => {
+  const ds = arch('deepseek-ai/DeepSeek-R1');
+
+  test('KV per token per layer = kv_lora_rank + qk_rope_head_dim, once, on every TP rank (MLAAttentionSpec)', () => {
+    // vllm-project/vllm vllm/v1/kv_cache_interface.py MLAAttentionSpec.real_page_size_bytes:
+    // block_size × num_kv_heads (1) × head_size (512 + 64) × dtype — no factor 2, not split by TP.
+    expect(kvBytesPerTokenPerLayer(ds, 1)).toBe((512 + 64) * 2);
+    expect(kvBytesPerTokenPerLayer(ds, 8)).toBe((512 + 64) * 2);
+    expect(kvBytesPerTokenPerLayer(ds, 8, KvCacheDtype.FP8)).toBe(512 + 64);
+    expect(kvBytesPerToken(ds, 8)).toBe(61 * 1152);
+    // The standard formula with its 128 KV heads would be 57× larger on one GPU (7× at TP 8).
+    expect((2 * 61 * 128 * 128 * 2) / kvBytesPerToken(ds, 1)).toBeCloseTo(56.9, 1);
+  });
+
+  test('FP8 weights per GPU at TP 8 vs vLLM (Gaudi fork) "Pre-loading model weights on hpu:0 took 79.41 GiB" within 3%', () => {
+    // HabanaAI/vllm-fork#809: DeepSeek-R1 (FP8 checkpoint), tensor parallel 8, 79.41 GiB per device.
+    const perGpu = modelWeightsGiB(ds, ModelPrecision.FP8) / 8;
+    expect(Math.abs(perGpu - 79.41) / 79.41).toBeLessThan(0.03);
+  });
+
+  test('vLLM\'s recipe: R1 in FP8 runs on 8× H200 (TP 8); the estimate also says 8× H100 cannot hold it', () => {
+    // vllm-project/recipes DeepSeek/DeepSeek-V3.md: "Running DeepSeek-R1 with FP8 on 8xH200",
+    // `--tensor-parallel-size 8`, "--max-model-len=65536 is usually good".
+    const h200 = gpuMemoryGiB(GPU_INSTANCE_TYPES['p5en.48xlarge']);
+    const e = estimateModelMemory({ architecture: ds, gpuMemoryGiB: h200, tensorParallelSize: 8, maxModelLen: 65536 });
+    expect(e).toMatchObject({ precision: ModelPrecision.FP8, fits: true, kvBytesPerToken: 70272 });
+    expect(e.maxConcurrentSequences).toBeGreaterThanOrEqual(4);
+    expect(estimateModelMemory({ architecture: ds, gpuMemoryGiB: gpuMemoryGiB(GPU_INSTANCE_TYPES['p5.48xlarge']), tensorParallelSize: 8, maxModelLen: 65536 }).fits).toBe(false);
+  });
+
+  test('TP checks for MLA and MoE: no KV-head rule; FP8 blocks must stay whole (vLLM: "not divisible by weight quantization block_n")', () => {
+    expect(tensorParallelProblem(ds, 16)).toBeUndefined();
+    expect(tensorParallelProblem(ds, 32)).toMatch(/splits each expert's intermediate size 2048 into 64 per GPU, not a whole number of the checkpoint's 128-wide FP8 blocks/);
+    expect(tensorParallelProblem(ds, 32, ModelPrecision.FP8, true)).toBeUndefined();
+    expect(tensorParallelProblem(ds, 32, ModelPrecision.BF16)).toBeUndefined();
+    expect(tensorParallelProblem(ds, 3)).toMatch(/128 attention heads/);
+    // Unquantized MoE: TP must divide the expert intermediate size (Qwen3-30B-A3B: 768).
+    expect(tensorParallelProblem(arch('Qwen/Qwen3-30B-A3B'), 16)).toBeUndefined();
+    expect(tensorParallelProblem({ ...arch('Qwen/Qwen3-30B-A3B'), moeIntermediateSize: 760 }, 16)).toMatch(/experts' intermediate size 760/);
+  });
+});
+
+describe('Blackwell GPUs', () => {
+  test('CUDA memory and compute capability of B200, B300 and RTX PRO 6000', () => {
+    expect(gpuMemoryGiB(GPU_INSTANCE_TYPES['p6-b200.48xlarge'])).toBeCloseTo(183359 / 1024, 6);
+    expect(gpuMemoryGiB(GPU_INSTANCE_TYPES['p6-b300.48xlarge'])).toBeCloseTo(275040 / 1024, 6);
+    expect(gpuMemoryGiB(GPU_INSTANCE_TYPES['g7e.2xlarge'])).toBeCloseTo(97887 / 1024, 6);
+    expect(gpuComputeCapability(GPU_INSTANCE_TYPES['p6-b200.48xlarge'])).toBe(10.0);
+    expect(gpuComputeCapability(GPU_INSTANCE_TYPES['g7e.2xlarge'])).toBe(12.0);
+  });
+
+  test('DeepSeek-R1 FP8 fits 8× B200 (TP 8)', () => {
+    expect(estimateModelMemory({ architecture: arch('deepseek-ai/DeepSeek-R1'), gpuMemoryGiB: gpuMemoryGiB(GPU_INSTANCE_TYPES['p6-b200.48xlarge']), tensorParallelSize: 8, maxModelLen: 65536 }).fits).toBe(true);
   });
 });

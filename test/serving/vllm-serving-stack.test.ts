@@ -140,6 +140,30 @@ describe('VllmServingStack: chart and router', () => {
   });
 });
 
+describe('VllmServingStack: checkpoint formats and memory models of the 2026 catalog', () => {
+  test('gpt-oss-120b defaults to its MXFP4 checkpoint (--dtype auto, no --quantization), fits one H100, plans with MXFP4', () => {
+    const b = build({ pool: { instanceTypes: ['p5.4xlarge'] }, props: { models: [{ name: 'oss', model: 'openai/gpt-oss-120b', maxModelLen: 131072 }] } });
+    expect(b.serving.plans[0].estimates[0].estimate).toMatchObject({ precision: ModelPrecision.MXFP4, fits: true });
+    const args: string[] = engine(synthOf(b.stack), 'oss').container.args;
+    expect(argValue(args, '--dtype')).toBe('auto');
+    expect(args).not.toContain('--quantization');
+  });
+
+  test('MXFP4 below compute capability 9.0 warns (Marlin weight-only); DeepSeek-R1 FP8 does not fit 8× H100', () => {
+    const l40s = build({ props: { models: [{ name: 'oss', model: 'openai/gpt-oss-20b', maxModelLen: 32768 }] } });
+    expect(warnings(l40s.stack).join('\n')).toMatch(/MXFP4 on g6e.xlarge \(L40S, compute capability 8.9\) runs as weight-only FP4/);
+    expect(() => build({ pool: { instanceTypes: ['p5.48xlarge'] }, props: { models: [{ name: 'r1', model: 'deepseek-ai/DeepSeek-R1', tensorParallelSize: 8, maxModelLen: 65536 }] } }))
+      .toThrow(/models\[0\].model \("deepseek-ai\/DeepSeek-R1"\) is invalid: does not fit on p5.48xlarge .*weights 78.3 GiB/);
+  });
+
+  test('--disable-hybrid-kv-cache-manager in extraArgs counts sliding-window layers at the full context', () => {
+    const gemma = { name: 'gemma', model: 'google/gemma-3-27b-it', maxModelLen: 131072 };
+    expect(() => build({ pool: { instanceTypes: ['p5.4xlarge'] }, props: { models: [gemma] } })).not.toThrow();
+    expect(() => build({ pool: { instanceTypes: ['p5.4xlarge'] }, props: { models: [{ ...gemma, extraArgs: ['--disable-hybrid-kv-cache-manager'] }] } }))
+      .toThrow(/models\[0\].maxModelLen \(131072\) is invalid: does not fit on p5.4xlarge/);
+  });
+});
+
 describe('VllmServingStack: engine pods', () => {
   const s = synthOf(build().stack);
   const { deployment, pod, container } = engine(s);
