@@ -129,8 +129,8 @@ export function kvHeadsPerGpu(kvHeads: number, tensorParallelSize: number): numb
   return Math.max(1, kvHeads / tensorParallelSize);
 }
 
-/** Whether a model uses multi-head latent attention (a compressed KV latent instead of K and V heads). */
-export function usesLatentAttention(arch: ModelArchitecture): boolean {
+// Whether a model uses multi-head latent attention (a compressed KV latent instead of K and V heads).
+function usesLatentAttention(arch: ModelArchitecture): boolean {
   return arch.kvLoraRank !== undefined && arch.kvLoraRank > 0;
 }
 
@@ -162,8 +162,8 @@ export function kvBytesPerToken(arch: ModelArchitecture, tensorParallelSize: num
   return (arch.layers - windowedLayers(arch, hybridKvCache)) * kvBytesPerTokenPerLayer(arch, tensorParallelSize, kvCacheDtype);
 }
 
-/** Tokens vLLM allocates in one block of KV cache. */
-export const KV_BLOCK_TOKENS = 16;
+// Tokens vLLM allocates in one block of KV cache (its default block size).
+const KV_BLOCK_TOKENS = 16;
 
 /**
  * Bytes the sliding-window layers take per sequence on one GPU, whatever its length: vLLM keeps the
