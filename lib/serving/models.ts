@@ -176,6 +176,11 @@ const MODELS: { readonly [id: string]: CatalogModel } = {
     arch: dense([235.09, 94, 64, 4, 128, 40960, 4096, 151936, false], { activeParametersBillions: 22.14, expertParametersBillions: 227.1, experts: 128, expertsPerToken: 8, moeIntermediateSize: 1536 }),
     source: 'Ascend/MindSpeed-RL: configs/model/qwen3_235b_a22b.yaml (the Qwen/Qwen3-235B-A22B config.json shape; https://huggingface.co/Qwen/Qwen3-235B-A22B/blob/main/config.json)', checked: CHECKED, variants: [],
   },
+  // The FP8 release: 128 × 128 weight blocks, so TP 8 (1536 / 8 = 192 per GPU) cannot load without expert parallelism.
+  'Qwen/Qwen3-235B-A22B-FP8': {
+    arch: dense([235.09, 94, 64, 4, 128, 40960, 4096, 151936, false], { activeParametersBillions: 22.14, expertParametersBillions: 227.1, experts: 128, expertsPerToken: 8, moeIntermediateSize: 1536, checkpointPrecision: ModelPrecision.FP8, weightBlockSize: 128 }),
+    source: `${hf('Qwen/Qwen3-235B-A22B-FP8')} (not reached on ${CHECKED}: shape of Qwen/Qwen3-235B-A22B; 128 × 128 blocks as reported with the TP 8 load error "output_size of gate's and up's weight = 192 is not divisible by weight quantization block_n = 128")`, checked: CHECKED, variants: [],
+  },
   // gpt-oss: MXFP4 experts (4.25 bits: 4-bit values + an 8-bit scale per 32), attention, router and
   // embeddings in bf16 (quantization_config.modules_to_not_convert); layer_types alternate a
   // 128-token sliding window and full attention. Parameter split from OpenAI's model card

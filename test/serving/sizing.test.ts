@@ -298,6 +298,9 @@ describe('multi-head latent attention (DeepSeek-V3/R1)', () => {
     expect(tensorParallelProblem(ds, 32, ModelPrecision.FP8, true)).toBeUndefined();
     expect(tensorParallelProblem(ds, 32, ModelPrecision.BF16)).toBeUndefined();
     expect(tensorParallelProblem(ds, 3)).toMatch(/128 attention heads/);
+    // Qwen3-235B-A22B-FP8: 1536 / 8 = 192 per GPU is not whole 128-blocks; TP 4 (384) is.
+    expect(tensorParallelProblem(arch('Qwen/Qwen3-235B-A22B-FP8'), 8)).toMatch(/1536 into 192 per GPU/);
+    expect(tensorParallelProblem(arch('Qwen/Qwen3-235B-A22B-FP8'), 4)).toBeUndefined();
     // Unquantized MoE: TP must divide the expert intermediate size (Qwen3-30B-A3B: 768).
     expect(tensorParallelProblem(arch('Qwen/Qwen3-30B-A3B'), 16)).toBeUndefined();
     expect(tensorParallelProblem({ ...arch('Qwen/Qwen3-30B-A3B'), moeIntermediateSize: 760 }, 16)).toMatch(/experts' intermediate size 760/);
