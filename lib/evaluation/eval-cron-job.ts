@@ -74,6 +74,12 @@ export interface EvalJudgeOptions {
    * @default - the server's default
    */
   readonly maxTokens?: number;
+  /**
+   * Ask the judge for structured output (`response_format` json_schema of the verdict). Turn off only
+   * for a judge server that rejects `response_format`; its whole reply must still be the verdict JSON.
+   * @default true
+   */
+  readonly structuredOutput?: boolean;
 }
 
 /** Regression check against the last passing run. */
@@ -487,6 +493,7 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
       maxTokens: j.maxTokens,
       rubric: j.rubric,
       passScore: j.passScore,
+      structuredOutput: j.structuredOutput,
     });
   }
 

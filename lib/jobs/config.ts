@@ -330,6 +330,13 @@ export interface EvalJudgeConfig extends EvalModelEndpoint {
    * @default 0.7
    */
   readonly passScore?: number;
+  /**
+   * Ask the judge for structured output: `response_format` `json_schema` with the verdict's schema
+   * (OpenAI, vLLM). Turn off only for a server that rejects `response_format`; the whole reply must
+   * still be the verdict object.
+   * @default true
+   */
+  readonly structuredOutput?: boolean;
 }
 
 /** An absolute gate on one evaluation metric. */

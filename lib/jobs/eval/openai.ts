@@ -61,9 +61,10 @@ export class ChatClient {
     };
   }
 
-  /** Sends the messages; throws an Error (one line) when every attempt failed. */
-  public async complete(messages: readonly EvalChatMessage[], temperatureOverride?: number): Promise<ChatResult> {
+  /** Sends the messages (plus `extraBody` fields such as `response_format`); throws an Error (one line) when every attempt failed. */
+  public async complete(messages: readonly EvalChatMessage[], temperatureOverride?: number, extraBody?: { readonly [k: string]: unknown }): Promise<ChatResult> {
     const body = JSON.stringify({
+      ...extraBody,
       model: this.config.model,
       messages,
       temperature: temperatureOverride ?? this.config.temperature ?? EVAL_DEFAULTS.temperature,

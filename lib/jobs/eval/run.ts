@@ -157,7 +157,7 @@ export async function executeEval(config: EvalJobConfig, ctx: JobContext): Promi
     throw new JobError(`dataset ${where} uses the judge scorer but the config has no judge endpoint (JOB_CONFIG.judge)`);
   }
   const model = new ChatClient(config.model, ctx.env, 'model');
-  const judge: Judge | undefined = config.judge ? { client: new ChatClient(config.judge, ctx.env, 'judge'), rubric: config.judge.rubric, passScore: config.judge.passScore } : undefined;
+  const judge: Judge | undefined = config.judge ? { client: new ChatClient(config.judge, ctx.env, 'judge'), rubric: config.judge.rubric, passScore: config.judge.passScore, structuredOutput: config.judge.structuredOutput ?? true } : undefined;
   ctx.log.info(`dataset: ${rows.length} rows from ${objects.length} object(s) at ${datasetUrl}; model ${config.model.model} at ${displayUrl(model.url)}`);
 
   // The baseline is read before any model call: an unreachable MLflow should cost nothing.
