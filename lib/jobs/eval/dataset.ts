@@ -1,5 +1,6 @@
 import { EvalChatMessage, EvalScorer, EvalRowOptions } from '../config';
 import { JobError } from '../runtime/errors';
+import { forEachLine } from '../runtime/lines';
 import { StoredObject } from '../runtime/storage';
 import { checkSchema } from './json-schema';
 
@@ -116,10 +117,10 @@ export function parseDataset(objects: readonly StoredObject[]): EvalRow[] {
   const ids = new Map<string, string>();
   for (const obj of objects) {
     const base = obj.name.replace(/^.*\//, '');
-    obj.body.toString('utf8').replace(/^\uFEFF/, '').split('\n').forEach((raw, i) => {
+    forEachLine(obj.body, (raw, lineNumber) => {
       const line = raw.trim();
       if (line === '') return;
-      const where = `${base}:${i + 1}`;
+      const where = `${base}:${lineNumber}`;
       let v: unknown;
       try {
         v = JSON.parse(line);
