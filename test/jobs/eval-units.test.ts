@@ -75,6 +75,32 @@ describe('scorers', () => {
     expect(await passes(row(EvalScorer.REGEX, '^yes', { ignoreCase: true }), 'YES')).toBe(true);
   });
 
+  test('regex and JSON Schema patterns match in linear time: ^(a+)+$ against 100 000 "a" and a "b"', async () => {
+    // With a backtracking engine this one row took 174 s at 30 characters' growth per doubling; RE2 is linear.
+    const hostile = `${'a'.repeat(100_000)}b`;
+    const t0 = performance.now();
+    expect(await passes(row(EvalScorer.REGEX, '^(a+)+$'), hostile)).toBe(false);
+    expect(await passes(row(EvalScorer.REGEX, '(x+x+)+y'), 'x'.repeat(50_000))).toBe(false);
+    expect(validateJson({ type: 'string', pattern: '^(a|aa)+$' }, hostile)).toEqual(['/: must match ^(a|aa)+$']);
+    expect(await passes(row(EvalScorer.REGEX, '^(a+)+$'), 'a'.repeat(100_000))).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  test('regex: RE2 syntax; backreferences and lookaround are rejected when the dataset loads, with the reason', () => {
+    const load = (text: string) => () => parseDataset([{ name: 's3://b/evals/qa.jsonl', body: Buffer.from(text) }]);
+    expect(load('{"input":"a","scorer":"regex","expected":"(a)\\\\1"}')).toThrow(/qa\.jsonl:1: invalid regex "\(a\)\\\\1": .*no backreferences or lookaround/);
+    expect(load('{"input":"a","scorer":"regex","expected":"x(?=y)"}')).toThrow('invalid regex "x(?=y)"');
+    expect(load('{"input":"a","scorer":"json_schema","options":{"schema":{"pattern":"(?<=a)b"}}}')).toThrow('schema #/pattern is not a valid regular expression');
+  });
+
+  test('regex flags: m anchors at line breaks, s lets . match them', async () => {
+    expect(await passes(row(EvalScorer.REGEX, undefined, { pattern: '^b$', flags: 'm' }), 'a\nb\nc')).toBe(true);
+    expect(await passes(row(EvalScorer.REGEX, '^b$'), 'a\nb\nc')).toBe(false);
+    expect(await passes(row(EvalScorer.REGEX, undefined, { pattern: 'a.b', flags: 's' }), 'a\nb')).toBe(true);
+    expect(await passes(row(EvalScorer.REGEX, 'a.b'), 'a\nb')).toBe(false);
+    expect(await passes(row(EvalScorer.REGEX, undefined, { pattern: '^\\p{L}+$', flags: 'u' }), 'Éléphant')).toBe(true);
+  });
+
   test('json strips one code fence; with expected it compares structurally', async () => {
     expect(await passes(row(EvalScorer.JSON, undefined), '```json\n{"a": [1, 2]}\n```')).toBe(true);
     expect(await passes(row(EvalScorer.JSON, { b: 2, a: 1 }), '{"a":1,"b":2}')).toBe(true);

@@ -3,6 +3,7 @@ import { EvalChatMessage, EVAL_DEFAULTS, EvalScorer } from '../config';
 import { errorMessage } from '../runtime/errors';
 import { EvalRow } from './dataset';
 import { JsonSchema, jsonEqual, validateJson } from './json-schema';
+import { LinearRegex } from './regex';
 import { ChatClient, ChatResult } from './openai';
 
 /** The verdict of one scorer on one row. */
@@ -164,8 +165,9 @@ export async function score(row: EvalRow, scorer: EvalScorer, result: ChatResult
       return { scorer, passed: missing.length === 0, detail: missing.length ? `missing ${missing.map((m) => shorten(m, 40)).join(', ')}` : undefined };
     }
     case EvalScorer.REGEX: {
-      const passed = (row.regex as RegExp).test(out);
-      return { scorer, passed, detail: passed ? undefined : `${shorten(out)} does not match /${(row.regex as RegExp).source}/${(row.regex as RegExp).flags}` };
+      const re = row.regex as LinearRegex;
+      const passed = re.test(out);
+      return { scorer, passed, detail: passed ? undefined : `${shorten(out)} does not match /${re.source}/${re.flags}` };
     }
     case EvalScorer.JSON: {
       const parsed = parseOutputJson(row, out);
