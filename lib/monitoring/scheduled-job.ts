@@ -98,7 +98,7 @@ export interface ScheduledJobOptions {
    * counted after gunzip). Past it the run fails with exit 1 and one line, before it runs out of memory.
    * Checked against the memory limit: the job holds about 16 bytes of heap per input byte (measured).
    * @default - what the memory limit holds: (75% of memoryLimit − 32 MiB − responses) / (16 × inputs),
-   * e.g. 22 MiB per window for drift at 1 GiB, 8 MiB for eval at 256 MiB
+   * e.g. 22 MiB per window for drift at 1 GiB, 9 MiB for eval at 256 MiB (concurrency 4, no judge)
    */
   readonly maxInputSize?: Size;
   /**
