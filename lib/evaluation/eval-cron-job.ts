@@ -7,7 +7,7 @@ import { validateInteger, validateNumber, validatePattern } from '../core/valida
 import { ICluster } from '../cluster/cluster-reference';
 import { ServiceAccountRole } from '../cluster/iam';
 import {
-  EvalJobConfig, EvalJudgeConfig, EvalModelEndpoint, EvalRegressionGate, EvalScorer, EvalThresholdGate, JobPushgatewayConfig,
+  EVAL_DEFAULTS, EvalJobConfig, EvalJudgeConfig, EvalModelEndpoint, EvalRegressionGate, EvalScorer, EvalThresholdGate, JobPushgatewayConfig,
 } from '../jobs/config';
 import { JsonObject, KubernetesObject } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
@@ -74,6 +74,12 @@ export interface EvalJudgeOptions {
    * @default - the server's default
    */
   readonly maxTokens?: number;
+  /**
+   * Ask the judge for structured output (`response_format` json_schema of the verdict). Turn off only
+   * for a judge server that rejects `response_format`; its whole reply must still be the verdict JSON.
+   * @default true
+   */
+  readonly structuredOutput?: boolean;
 }
 
 /** Regression check against the last passing run. */
@@ -412,9 +418,11 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
       egressNamespaces,
       egressUrls,
       labels: podLabels,
+      responsesInFlight: (concurrency ?? EVAL_DEFAULTS.concurrency) * (judge ? 2 : 1),
       dependsOn: [...(alertsWanted ? props.metrics!.crdDependencies : []), ...(props.dependsOn ?? [])],
     });
     this.role = this.job.role;
+    this.config = { ...this.config, limits: this.job.limits };
 
     // --- alerts ------------------------------------------------------------------------------------
     const a = props.alerts ?? {};
@@ -487,6 +495,7 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
       maxTokens: j.maxTokens,
       rubric: j.rubric,
       passScore: j.passScore,
+      structuredOutput: j.structuredOutput,
     });
   }
 

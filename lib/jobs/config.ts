@@ -93,6 +93,33 @@ export interface JobS3Options {
   readonly endpoint?: string;
 }
 
+/**
+ * Bounds of one run, so that a hostile or runaway input ends the run with exit 1 and one line (and a
+ * pushed failure) instead of a heap dump or a Kubernetes kill. The constructs derive them from the pod's
+ * memory limit and `activeDeadlineSeconds`.
+ */
+export interface JobLimits {
+  /**
+   * Bytes read from one input location (all its objects together, counted after gunzip): a drift window,
+   * the eval dataset.
+   * @default 67108864 (64 MiB)
+   */
+  readonly maxInputBytes?: number;
+  /**
+   * Bytes of one HTTP response body (model, judge, MLflow, STS, S3 listings; S3/HTTP inputs use
+   * `maxInputBytes`).
+   * @default 8388608 (8 MiB)
+   */
+  readonly maxResponseBytes?: number;
+  /**
+   * Seconds the run may take from the start of the process. Past it the job stops, records a failure
+   * (Pushgateway, report, MLflow) and exits 1. Set below the Job's `activeDeadlineSeconds`, so that the
+   * failure is recorded before Kubernetes kills the pod.
+   * @default - no deadline of its own
+   */
+  readonly deadlineSeconds?: number;
+}
+
 /** Fields shared by the drift and eval job configs. */
 export interface JobCommonConfig {
   /**
@@ -126,6 +153,11 @@ export interface JobCommonConfig {
    * @default 30000
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * Size and time bounds of the run.
+   * @default - see JobLimits
+   */
+  readonly limits?: JobLimits;
 }
 
 /** Drift thresholds; each applies only when its method decides drift for the column. */
@@ -330,6 +362,13 @@ export interface EvalJudgeConfig extends EvalModelEndpoint {
    * @default 0.7
    */
   readonly passScore?: number;
+  /**
+   * Ask the judge for structured output: `response_format` `json_schema` with the verdict's schema
+   * (OpenAI, vLLM). Turn off only for a server that rejects `response_format`; the whole reply must
+   * still be the verdict object.
+   * @default true
+   */
+  readonly structuredOutput?: boolean;
 }
 
 /** An absolute gate on one evaluation metric. */
@@ -541,6 +580,12 @@ export const EVAL_DEFAULTS = {
   gates: [{ metric: 'pass_rate', min: 0.8 }],
   regressionGates: [{ metric: 'pass_rate', tolerance: 0.02 }],
   pushgatewayJob: 'aiplatform-eval',
+} as const;
+
+/** Defaults of {@link JobLimits}. */
+export const JOB_LIMIT_DEFAULTS = {
+  maxInputBytes: 64 * 1024 * 1024,
+  maxResponseBytes: 8 * 1024 * 1024,
 } as const;
 
 /** Default timeout of storage, Pushgateway and MLflow calls, in milliseconds. */

@@ -307,9 +307,11 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
       egressNamespaces,
       egressUrls,
       labels: podLabels,
+      inputsInMemory: 2,
       dependsOn: [...(alertsWanted ? props.metrics!.crdDependencies : []), ...(props.dependsOn ?? [])],
     });
     this.role = this.job.role;
+    this.config = { ...this.config, limits: this.job.limits };
 
     // --- alerts -----------------------------------------------------------------------------------
     const a = props.alerts ?? {};

@@ -10,7 +10,7 @@ import { PolicyStatement, ServiceAccountRole } from '../cluster/iam';
 import { awsPartition } from '../ingress/alb-controller-policy';
 import { JOB_NODE_IMAGE, JOB_NODE_USER_ID } from '../jobs/images';
 import { jobBundlePath } from '../jobs/bundle';
-import { JobExitCode } from '../jobs/config';
+import { JobExitCode, JobLimits } from '../jobs/config';
 import { ManifestChart } from '../k8s/manifest-chart';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../k8s/pod-security';
 import { JsonObject, JsonValue, KubernetesObject } from '../k8s/values';
@@ -94,7 +94,23 @@ export interface ScheduledJobOptions {
    */
   readonly memoryLimit?: Size;
   /**
-   * How long a run may take before Kubernetes stops it (`activeDeadlineSeconds`).
+   * Largest input the job reads from one location (a drift window, the eval dataset; all its objects,
+   * counted after gunzip). Past it the run fails with exit 1 and one line, before it runs out of memory.
+   * Checked against the memory limit: the job holds about 16 bytes of heap per input byte (measured).
+   * @default - what the memory limit holds: (75% of memoryLimit − 32 MiB − responses) / (16 × inputs),
+   * e.g. 22 MiB per window for drift at 1 GiB, 9 MiB for eval at 256 MiB (concurrency 4, no judge)
+   */
+  readonly maxInputSize?: Size;
+  /**
+   * Largest HTTP response body the job accepts (a model or judge reply, MLflow, S3 listings). An endless
+   * or huge reply fails that request at the cap instead of growing the heap.
+   * @default Size.mebibytes(1)
+   */
+  readonly maxResponseSize?: Size;
+  /**
+   * How long a run may take before Kubernetes stops it (`activeDeadlineSeconds`). The job itself stops
+   * earlier, at `activeDeadlineSeconds` minus a reserve (10%, between 30 s and 5 min), and records the
+   * failure (exit 1, `aiplatform_job_failed 1`) before the kill: see `ScheduledJob.runDeadlineSeconds`.
    * @default - the shortest gap between two scheduled runs, at most 1 hour
    */
   readonly activeDeadline?: Duration;
@@ -210,6 +226,29 @@ export interface ScheduledJobProps extends ScheduledJobOptions {
    * @default - this construct
    */
   readonly owner?: IConstruct;
+  /**
+   * Inputs the job holds in memory at once (drift: both windows), for the memory check of `maxInputSize`.
+   * @default 1
+   */
+  readonly inputsInMemory?: number;
+  /**
+   * HTTP responses the job may buffer at once (eval: `concurrency`, twice with a judge), for the memory
+   * check of `maxResponseSize`.
+   * @default 1
+   */
+  readonly responsesInFlight?: number;
+}
+
+/** Heap bytes the jobs hold per input byte: measured 13.5 (32 MiB of CSV, 10 columns, 442 MiB peak RSS), rounded up. */
+export const JOB_HEAP_BYTES_PER_INPUT_BYTE = 16;
+/** Heap bytes per byte of a buffered response (buffer, string, parsed JSON). */
+export const JOB_HEAP_BYTES_PER_RESPONSE_BYTE = 3;
+/** Heap the job needs besides its inputs and responses (bundle, runtime, report), in MiB. */
+export const JOB_BASE_HEAP_MIB = 32;
+
+/** Seconds kept between the job's own deadline and `activeDeadlineSeconds` to record a failure: 10%, 30 s to 5 min. */
+export function runDeadlineReserveSeconds(activeDeadlineSeconds: number): number {
+  return Math.min(300, Math.max(30, Math.ceil(activeDeadlineSeconds * 0.1)));
 }
 
 const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
@@ -271,6 +310,13 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
   public readonly startingDeadlineSeconds: number;
   /** Size of the rendered ConfigMap object (JSON), in bytes. */
   public readonly configMapBytes: number;
+  /** The bounds written to the job config (`limits`): input and response caps, the run deadline. */
+  public readonly limits: JobLimits;
+  /**
+   * Seconds after which the job stops itself and records a failure: `activeDeadlineSeconds` minus
+   * {@link runDeadlineReserveSeconds}; undefined when the active deadline is too short for a reserve.
+   */
+  public readonly runDeadlineSeconds?: number;
   /** The config document as written to the ConfigMap. */
   public readonly configJson: string;
 
@@ -337,6 +383,37 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
     }
     validateKubernetesLabels(owner, 'nodeSelector', props.nodeSelector);
 
+    // --- run limits: sizes against the heap, the run deadline below activeDeadlineSeconds -----------
+    const heapMib = Math.max(64, Math.floor(memoryLimit.toMebibytes() * 0.75));
+    const inputs = props.inputsInMemory ?? 1;
+    const inFlight = props.responsesInFlight ?? 1;
+    const maxResponseBytes = Math.floor((props.maxResponseSize ?? Size.mebibytes(1)).toBytes());
+    validateInteger(owner, 'maxResponseSize (bytes)', maxResponseBytes, 1024, 1024 * 1024 * 1024);
+    const responsesMib = (inFlight * maxResponseBytes * JOB_HEAP_BYTES_PER_RESPONSE_BYTE) / 1048576;
+    const inputRoomMib = heapMib - JOB_BASE_HEAP_MIB - responsesMib;
+    const limitText = `memoryLimit ${memoryLimit.toKubernetes()} (Node heap capped at ${heapMib} MiB)`;
+    if (inputRoomMib < inputs) {
+      throw new ValidationError(owner, 'maxResponseSize', props.maxResponseSize?.toKubernetes() ?? '1Mi', `leaves no room for inputs in ${limitText}: ${inFlight} response(s) in flight × ${(maxResponseBytes / 1048576).toFixed(2)} MiB × ${JOB_HEAP_BYTES_PER_RESPONSE_BYTE} need ${Math.ceil(responsesMib)} MiB; lower maxResponseSize or concurrency, or raise memoryLimit (docs/operations.md#job-limits)`);
+    }
+    let maxInputBytes: number;
+    if (props.maxInputSize) {
+      maxInputBytes = Math.floor(props.maxInputSize.toBytes());
+      validateInteger(owner, 'maxInputSize (bytes)', maxInputBytes, 1024, 64 * 1024 * 1024 * 1024);
+      const needMib = (inputs * maxInputBytes * JOB_HEAP_BYTES_PER_INPUT_BYTE) / 1048576;
+      if (needMib > inputRoomMib) {
+        const needLimit = Math.ceil((needMib + JOB_BASE_HEAP_MIB + responsesMib) / 0.75);
+        throw new ValidationError(owner, 'maxInputSize', props.maxInputSize.toKubernetes(), `does not fit ${limitText}: ${inputs} input(s) × ${(maxInputBytes / 1048576).toFixed(1)} MiB × ${JOB_HEAP_BYTES_PER_INPUT_BYTE} bytes of heap per input byte need ${Math.ceil(needMib)} MiB, ${Math.floor(inputRoomMib)} MiB are free: lower maxInputSize to at most ${Math.floor(inputRoomMib / (inputs * JOB_HEAP_BYTES_PER_INPUT_BYTE))} MiB or raise memoryLimit to at least ${needLimit}Mi (docs/operations.md#job-limits)`);
+      }
+    } else {
+      maxInputBytes = Math.max(1, Math.floor(inputRoomMib / (inputs * JOB_HEAP_BYTES_PER_INPUT_BYTE))) * 1048576;
+    }
+    const reserve = runDeadlineReserveSeconds(this.activeDeadlineSeconds);
+    this.runDeadlineSeconds = this.activeDeadlineSeconds - reserve >= 10 ? this.activeDeadlineSeconds - reserve : undefined;
+    if (this.runDeadlineSeconds === undefined) {
+      Annotations.of(owner).addWarning(`activeDeadline (${this.activeDeadlineSeconds} s) leaves no room for the job's own deadline (${reserve} s are kept to record a failure): a run that is too slow is killed by Kubernetes without recording its failure`);
+    }
+    this.limits = { maxInputBytes, maxResponseBytes, ...(this.runDeadlineSeconds !== undefined ? { deadlineSeconds: this.runDeadlineSeconds } : {}) };
+
     const labels = {
       'app.kubernetes.io/name': props.kind === ScheduledJobKind.DRIFT ? 'drift-monitor' : 'eval-cron-job',
       'app.kubernetes.io/instance': name,
@@ -349,7 +426,7 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
     const meta = (objName: string) => ({ name: objName, namespace, labels: { ...labels } });
 
     // --- ConfigMap: bundle + config -------------------------------------------------------------
-    this.configJson = JSON.stringify(props.config, null, 2);
+    this.configJson = JSON.stringify({ ...props.config, limits: this.limits }, null, 2);
     const data: Record<string, string> = { [JOB_CONFIG_FILE_NAME]: this.configJson };
     const bundleFile = `${props.kind}.js`;
     if (!custom) data[bundleFile] = fs.readFileSync(jobBundlePath(props.kind), 'utf8');

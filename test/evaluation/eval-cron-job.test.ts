@@ -88,6 +88,8 @@ describe('job config', () => {
       reportUrl: 's3://ml-reports/evals/support/{{datetime}}.json',
       pushgateway: { url: 'http://prometheus-pushgateway.monitoring.svc:9091', job: 'aiplatform-eval', groupingLabels: { namespace: 'serving' } },
       requestTimeoutMs: 20000,
+      // 256 MiB limit: heap 192 MiB − 32 base − 8 × 2 responses × 1 MiB × 3 = 112 MiB, / 16 = 7 MiB of dataset.
+      limits: { maxInputBytes: 7 * 1048576, maxResponseBytes: 1048576, deadlineSeconds: 3300 },
     });
     expect(config).toEqual(JSON.parse(JSON.stringify(base.job.config)));
   });
@@ -95,7 +97,7 @@ describe('job config', () => {
   test('the job\'s own start-up validation accepts it (full and minimal)', () => {
     expect(() => validateEvalConfig(config)).not.toThrow();
     const minimal = build().job.config;
-    expect(Object.keys(minimal)).toEqual(['name', 'datasetUrl', 'model', 'pushgateway']);
+    expect(Object.keys(minimal)).toEqual(['name', 'datasetUrl', 'model', 'pushgateway', 'limits']);
     expect(() => validateEvalConfig(JSON.parse(JSON.stringify(minimal)))).not.toThrow();
   });
 

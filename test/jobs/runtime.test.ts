@@ -194,7 +194,7 @@ describe('column analysis edge cases', () => {
     const a = analyze(cfg(), table({ x: [1, 2, 3, 4] }), table({ x: ['5', 'oops', 6] }));
     expect(a.columns[0].kind).toBe(DriftColumnKind.NUMERIC);
     expect(a.columns[0].current?.invalid).toBe(1);
-    expect(a.columns[0].notes).toEqual(expect.arrayContaining(['1 current values of "x" are not numbers: ignored', 'small sample (4 reference, 2 current values): tests have little power']));
+    expect(a.columns[0].notes).toEqual(expect.arrayContaining(['1 current values of "x" are not finite numbers: ignored', 'small sample (4 reference, 2 current values): tests have little power']));
   });
 
   test('declared kinds, per-column methods and thresholds, ignore lists and declared-only mode', () => {

@@ -93,6 +93,9 @@ describe('job config', () => {
       reportUrl: 's3://ml-reports/drift/churn/{{date}}.json',
       pushgateway: { url: 'http://prometheus-pushgateway.monitoring.svc:9091', job: 'aiplatform-drift', groupingLabels: { namespace: 'ml' } },
       requestTimeoutMs: 45000,
+      // 1 GiB limit: heap 768 MiB − 32 base − 1 MiB × 3 response = 733 MiB, / (2 windows × 16) = 22 MiB per window;
+      // deadline: activeDeadlineSeconds 3600 − 300 s reserve.
+      limits: { maxInputBytes: 22 * 1048576, maxResponseBytes: 1048576, deadlineSeconds: 3300 },
     });
     expect(config).toEqual(JSON.parse(JSON.stringify(base.monitor.config)));
   });
@@ -100,7 +103,7 @@ describe('job config', () => {
   test('the job\'s own start-up validation accepts it (full and minimal)', () => {
     expect(() => validateDriftConfig(config)).not.toThrow();
     const minimal = build({ columns: undefined, ignoreColumns: undefined, thresholds: undefined, numericMethods: undefined, categoricalMethods: undefined, bins: undefined, psiEpsilon: undefined, datasetDriftShare: undefined, missingValues: undefined, allowEmptyCurrent: undefined, failOnDrift: undefined, reportUrl: undefined, requestTimeout: undefined });
-    expect(Object.keys(minimal.monitor.config)).toEqual(['name', 'reference', 'current', 'pushgateway']);
+    expect(Object.keys(minimal.monitor.config)).toEqual(['name', 'reference', 'current', 'pushgateway', 'limits']);
     expect(() => validateDriftConfig(minimal.monitor.config)).not.toThrow();
   });
 

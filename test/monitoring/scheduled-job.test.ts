@@ -152,7 +152,7 @@ describe('ConfigMap', () => {
   test('holds the real bundle byte for byte (after Terraform\'s template unescaping) and the config', () => {
     const bundle = fs.readFileSync(jobBundlePath('drift'), 'utf8');
     expect(terraformUnescape(cm.data['drift.js'])).toBe(bundle);
-    expect(JSON.parse(cm.data['config.json'])).toEqual({ name: 'churn', reference: { url: 's3://ml-data/churn/train.csv' }, current: { url: 's3://ml-data/churn/traffic/{{date-1d}}/' } });
+    expect(JSON.parse(cm.data['config.json'])).toEqual({ name: 'churn', reference: { url: 's3://ml-data/churn/train.csv' }, current: { url: 's3://ml-data/churn/traffic/{{date-1d}}/' }, limits: { maxInputBytes: 45 * 1048576, maxResponseBytes: 1048576, deadlineSeconds: 3300 } });
   });
 
   test('stays under the 1 MiB Kubernetes limit, measured on the rendered object', () => {
@@ -250,6 +250,28 @@ describe('egress NetworkPolicy', () => {
   });
 });
 
+describe('run limits: sizes checked against the memory limit, a deadline below activeDeadlineSeconds', () => {
+  test('defaults: the inputs get what the heap holds, 1 MiB responses, the deadline 10% (30 s to 5 min) early', () => {
+    expect(base.job.limits).toEqual({ maxInputBytes: 45 * 1048576, maxResponseBytes: 1048576, deadlineSeconds: 3300 });
+    expect(build({ schedule: '*/10 * * * *' }).job.limits.deadlineSeconds).toBe(600 - 60);
+    expect(build({ schedule: '*/5 * * * *' }).job.limits.deadlineSeconds).toBe(300 - 30);
+    expect(build({ activeDeadline: Duration.hours(10), schedule: '0 0 * * 0' }).job.limits.deadlineSeconds).toBe(36000 - 300);
+  });
+
+  test('a size that fits is written as given; the deadline is always below activeDeadlineSeconds', () => {
+    const j = build({ memoryLimit: Size.gibibytes(2), maxInputSize: Size.mebibytes(40), maxResponseSize: Size.mebibytes(4), inputsInMemory: 2, activeDeadline: Duration.minutes(20) }).job;
+    expect(j.limits).toEqual({ maxInputBytes: 40 * 1048576, maxResponseBytes: 4 * 1048576, deadlineSeconds: 1200 - 120 });
+    expect(JSON.parse(j.configJson).limits).toEqual(j.limits);
+    expect(j.runDeadlineSeconds).toBeLessThan(j.activeDeadlineSeconds);
+  });
+
+  test('an active deadline too short for a reserve: no deadline of its own, and a warning says why', () => {
+    const { stack, job } = build({ activeDeadline: Duration.seconds(35) });
+    expect(job.limits.deadlineSeconds).toBeUndefined();
+    expect(warnings(stack).join('\n')).toContain('leaves no room for the job\'s own deadline');
+  });
+});
+
 describe('bad input fails at synth, naming the prop and the value', () => {
   test.each([
     [{ schedule: '0 25 * * *' }, /test\/job: schedule \("0 25 \* \* \*"\) is invalid: must be a cron schedule the CronJob controller accepts: hour field: 25 is outside 0-23/],
@@ -276,6 +298,9 @@ describe('bad input fails at synth, naming the prop and the value', () => {
     [{ s3KmsKeyArns: ['alias/x'] }, /s3KmsKeyArns\[0\] \("alias\/x"\) is invalid: must be a KMS key ARN/],
     [{ secretEnv: [{ name: '1BAD', secretName: 's', secretKey: 'k' }] }, /secretEnv\[0\]\.name \("1BAD"\) is invalid/],
     [{ nodeSelector: { 'bad key!': 'x' } }, /nodeSelector\["bad key!"\]/],
+    [{ maxInputSize: Size.mebibytes(100) }, /maxInputSize \("100Mi"\) is invalid: does not fit memoryLimit 1Gi \(Node heap capped at 768 MiB\): 1 input\(s\) × 100\.0 MiB × 16 bytes of heap per input byte need 1600 MiB, 733 MiB are free: lower maxInputSize to at most 45 MiB or raise memoryLimit to at least 2180Mi \(docs\/operations\.md#job-limits\)/],
+    [{ maxInputSize: Size.mebibytes(30), inputsInMemory: 2 }, /maxInputSize \("30Mi"\) is invalid: does not fit memoryLimit 1Gi/],
+    [{ memory: Size.mebibytes(256), maxResponseSize: Size.mebibytes(64), responsesInFlight: 8 }, /maxResponseSize \("64Mi"\) is invalid: leaves no room for inputs in memoryLimit 256Mi/],
   ] as [Partial<ScheduledJobProps>, RegExp][])('%j', (o, message) => {
     expect(() => build(o)).toThrow(message);
   });

@@ -1,7 +1,7 @@
 import { DriftColumnKind, DRIFT_DEFAULTS, DriftColumnConfig, DriftJobConfig, DriftMethod, DriftThresholds } from '../config';
 import { JobError } from '../runtime/errors';
 import {
-  KS_EXACT_MAX_PRODUCT, binCounts, chiSquareHomogeneity, jensenShannonDistance, ksTwoSample, psi, quantileEdges, sortedCopy,
+  KS_EXACT_MAX_PRODUCT, binCounts, chiSquareHomogeneity, jensenShannonDistance, ksTwoSample, psi, quantileBins, sortedCopy,
 } from '../runtime/stats';
 import { Cell, Table, isNumericString } from './table';
 
@@ -115,8 +115,9 @@ function split(cells: readonly Cell[] | undefined, rows: number, kind: DriftColu
       continue;
     }
     if (kind === DriftColumnKind.NUMERIC) {
-      if (typeof v === 'number') numbers.push(v);
-      else if (typeof v === 'string' && isNumericString(v)) numbers.push(Number(v));
+      // 1e309 is a valid decimal (and JSON number) that overflows to Infinity: not a usable value.
+      const x = typeof v === 'number' ? v : typeof v === 'string' && isNumericString(v) ? Number(v) : NaN;
+      if (Number.isFinite(x)) numbers.push(x);
       else invalid++;
     } else {
       strings.push(String(v));
@@ -214,8 +215,8 @@ function analyzeColumn(config: DriftJobConfig, plan: ColumnPlan, reference: Tabl
   const ref = split(refCells, reference.rows, kind, missing);
   const cur = split(curCells, current.rows, kind, missing);
   const notes: string[] = [];
-  if (ref.invalid) notes.push(`${ref.invalid} reference values of "${name}" are not numbers: ignored`);
-  if (cur.invalid) notes.push(`${cur.invalid} current values of "${name}" are not numbers: ignored`);
+  if (ref.invalid) notes.push(`${ref.invalid} reference values of "${name}" are not finite numbers: ignored`);
+  if (cur.invalid) notes.push(`${cur.invalid} current values of "${name}" are not finite numbers: ignored`);
   const refValid = kind === DriftColumnKind.NUMERIC ? ref.numbers.length : ref.strings.length;
   const curValid = kind === DriftColumnKind.NUMERIC ? cur.numbers.length : cur.strings.length;
   if (refValid === 0) {
@@ -235,9 +236,9 @@ function analyzeColumn(config: DriftJobConfig, plan: ColumnPlan, reference: Tabl
   const epsilon = config.psiEpsilon ?? DRIFT_DEFAULTS.psiEpsilon;
   if (kind === DriftColumnKind.NUMERIC) {
     const sortedRef = sortedCopy(ref.numbers);
-    const edges = quantileEdges(sortedRef, declared?.bins ?? config.bins ?? DRIFT_DEFAULTS.bins);
-    const rc = binCounts(sortedRef, edges);
-    const cc = binCounts(cur.numbers, edges);
+    const { edges, atoms } = quantileBins(sortedRef, declared?.bins ?? config.bins ?? DRIFT_DEFAULTS.bins);
+    const rc = binCounts(sortedRef, edges, atoms);
+    const cc = binCounts(cur.numbers, edges, atoms);
     const ks = ksTwoSample(sortedRef, cur.numbers);
     const refDistinct = countDistinct(sortedRef);
     const curDistinct = countDistinct(cur.numbers);

@@ -38,7 +38,8 @@ function describe(c: ColumnResult): string {
 
 async function load(ctx: JobContext, input: DriftInputConfig, which: string): Promise<{ url: string; objects: string[]; table: Table }> {
   const url = ctx.expand(input.url);
-  const objects = await ctx.storage.readAll(url);
+  ctx.progress = `reading the ${which} window`;
+  const objects = await ctx.storage.readAll(url, ctx.inputBudget());
   const table = readTable(objects, input.format, input.delimiter ?? ',');
   ctx.log.info(`${which}: ${table.rows} rows, ${table.columns.length} columns from ${objects.length} object(s) at ${url}`);
   return { url, objects: objects.map((o) => o.name), table };

@@ -1,5 +1,6 @@
 import { DriftDataFormat } from '../config';
 import { JobError } from '../runtime/errors';
+import { forEachLine } from '../runtime/lines';
 import { StoredObject } from '../runtime/storage';
 
 /** A raw cell: CSV gives strings, JSON Lines gives primitives (objects and arrays are kept as JSON text). */
@@ -121,8 +122,8 @@ function detectFormat(obj: StoredObject, declared: DriftDataFormat | undefined):
 export function readTable(objects: readonly StoredObject[], format: DriftDataFormat | undefined, delimiter: string): Table {
   const builder = new TableBuilder();
   for (const obj of objects) {
-    const text = obj.body.toString('utf8');
     if (detectFormat(obj, format) === DriftDataFormat.CSV) {
+      const text = obj.body.toString('utf8');
       let header: string[] | undefined;
       parseCsv(text, obj.name, delimiter, (fields, line) => {
         if (!header) {
@@ -142,17 +143,16 @@ export function readTable(objects: readonly StoredObject[], format: DriftDataFor
         builder.add(fields.map((f, k) => [h[k], f] as const));
       });
     } else {
-      const lines = text.replace(/^\uFEFF/, '').split('\n');
-      lines.forEach((raw, k) => {
+      forEachLine(obj.body, (raw, line) => {
         const l = raw.trim();
         if (l === '') return;
         let v: unknown;
         try {
           v = JSON.parse(l);
         } catch (e) {
-          throw new JobError(`${obj.name} line ${k + 1}: not valid JSON (${(e as Error).message})`);
+          throw new JobError(`${obj.name} line ${line}: not valid JSON (${(e as Error).message})`);
         }
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new JobError(`${obj.name} line ${k + 1}: expected a JSON object per line`);
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new JobError(`${obj.name} line ${line}: expected a JSON object per line`);
         builder.add(Object.entries(v).map(([col, x]) => [col, x === null || typeof x !== 'object' ? (x as Cell) : JSON.stringify(x)] as const));
       });
     }

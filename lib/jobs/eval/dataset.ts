@@ -1,7 +1,9 @@
 import { EvalChatMessage, EvalScorer, EvalRowOptions } from '../config';
 import { JobError } from '../runtime/errors';
+import { forEachLine } from '../runtime/lines';
 import { StoredObject } from '../runtime/storage';
 import { checkSchema } from './json-schema';
+import { LinearRegex, compileLinearRegex } from './regex';
 
 const SCORERS = Object.values(EvalScorer) as string[];
 const OPTION_KEYS = ['trim', 'ignoreCase', 'pattern', 'flags', 'schema', 'abs', 'rel', 'maxMs', 'rubric', 'passScore', 'stripFences'];
@@ -21,8 +23,8 @@ export interface EvalRow {
   readonly scorers: readonly EvalScorer[];
   /** Options. */
   readonly options: EvalRowOptions;
-  /** Compiled regex of the regex scorer. */
-  readonly regex?: RegExp;
+  /** Compiled regex of the regex scorer (linear-time matching). */
+  readonly regex?: LinearRegex;
   /** Metadata. */
   readonly metadata?: unknown;
 }
@@ -54,7 +56,7 @@ function checkRow(v: unknown, where: string): EvalRow {
   if (!isObj(v.options ?? {})) throw bad('"options" must be an object');
   for (const k of Object.keys(options)) if (!OPTION_KEYS.includes(k)) throw bad(`unknown option "${k}" (allowed: ${OPTION_KEYS.join(', ')})`);
   const expected = v.expected;
-  let regex: RegExp | undefined;
+  let regex: LinearRegex | undefined;
   for (const s of scorers) {
     switch (s) {
       case EvalScorer.EXACT:
@@ -69,7 +71,7 @@ function checkRow(v: unknown, where: string): EvalRow {
         const flags = (options.flags ?? '') + (options.ignoreCase && !(options.flags ?? '').includes('i') ? 'i' : '');
         if (!/^[imsu]*$/.test(flags)) throw bad(`options.flags ${JSON.stringify(options.flags)} may only contain i, m, s, u`);
         try {
-          regex = new RegExp(pattern, flags);
+          regex = compileLinearRegex(pattern, flags);
         } catch (e) {
           throw bad(`invalid regex ${JSON.stringify(pattern)}: ${(e as Error).message}`);
         }
@@ -116,10 +118,10 @@ export function parseDataset(objects: readonly StoredObject[]): EvalRow[] {
   const ids = new Map<string, string>();
   for (const obj of objects) {
     const base = obj.name.replace(/^.*\//, '');
-    obj.body.toString('utf8').replace(/^\uFEFF/, '').split('\n').forEach((raw, i) => {
+    forEachLine(obj.body, (raw, lineNumber) => {
       const line = raw.trim();
       if (line === '') return;
-      const where = `${base}:${i + 1}`;
+      const where = `${base}:${lineNumber}`;
       let v: unknown;
       try {
         v = JSON.parse(line);

@@ -2,6 +2,19 @@
 // are checked when the dataset is loaded: a keyword outside the subset is an error there, never silently
 // ignored (ignoring `anyOf` would pass outputs that do not conform). Semantics follow draft 2020-12 for
 // these keywords, which agree with drafts 6 and 7.
+import { LinearRegex, compileLinearRegex } from './regex';
+
+const patterns = new Map<string, LinearRegex>();
+
+/** `pattern` compiled once, matched in linear time (RE2): a schema from the dataset cannot stall the run. */
+function patternOf(source: string): LinearRegex {
+  let re = patterns.get(source);
+  if (!re) {
+    re = compileLinearRegex(source, 'u');
+    patterns.set(source, re);
+  }
+  return re;
+}
 
 /** A schema: an object, or `true`/`false`. */
 export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
@@ -67,7 +80,7 @@ export function checkSchema(schema: unknown, at = '#'): void {
   if (schema.pattern !== undefined) {
     if (typeof schema.pattern !== 'string') throw new Error(`schema ${at}/pattern must be a string`);
     try {
-      new RegExp(schema.pattern, 'u');
+      patternOf(schema.pattern);
     } catch (e) {
       throw new Error(`schema ${at}/pattern is not a valid regular expression: ${(e as Error).message}`);
     }
@@ -124,7 +137,7 @@ export function validateJson(schema: JsonSchema, value: unknown, limit = 5): str
       const len = [...v].length;
       if (typeof s.minLength === 'number' && len < s.minLength) fail(`must have at least ${s.minLength} characters`);
       if (typeof s.maxLength === 'number' && len > s.maxLength) fail(`must have at most ${s.maxLength} characters`);
-      if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(v)) fail(`must match ${s.pattern}`);
+      if (typeof s.pattern === 'string' && !patternOf(s.pattern).test(v)) fail(`must match ${s.pattern}`);
     }
     if (Array.isArray(v)) {
       if (typeof s.minItems === 'number' && v.length < s.minItems) fail(`must have at least ${s.minItems} items`);

@@ -45,8 +45,9 @@ export class ChatClient {
    * @param config endpoint settings
    * @param env process environment (the API key is read from the env var the config names)
    * @param what `model` or `judge`, for messages
+   * @param maxResponseBytes cap of one response body (an endless or huge reply fails the request, unretried)
    */
-  public constructor(private readonly config: EvalModelEndpoint, env: NodeJS.ProcessEnv, private readonly what: string) {
+  public constructor(private readonly config: EvalModelEndpoint, env: NodeJS.ProcessEnv, private readonly what: string, private readonly maxResponseBytes?: number) {
     this.url = chatCompletionsUrl(config.baseUrl);
     this.headers = { 'content-type': 'application/json', accept: 'application/json' };
     if (config.apiKeyEnv) {
@@ -61,9 +62,10 @@ export class ChatClient {
     };
   }
 
-  /** Sends the messages; throws an Error (one line) when every attempt failed. */
-  public async complete(messages: readonly EvalChatMessage[], temperatureOverride?: number): Promise<ChatResult> {
+  /** Sends the messages (plus `extraBody` fields such as `response_format`); throws an Error (one line) when every attempt failed. */
+  public async complete(messages: readonly EvalChatMessage[], temperatureOverride?: number, extraBody?: { readonly [k: string]: unknown }): Promise<ChatResult> {
     const body = JSON.stringify({
+      ...extraBody,
       model: this.config.model,
       messages,
       temperature: temperatureOverride ?? this.config.temperature ?? EVAL_DEFAULTS.temperature,
@@ -76,7 +78,7 @@ export class ChatClient {
       return await withRetries(this.retry, async () => {
         attempts++;
         const t0 = performance.now();
-        const res = await httpRequest(this.url, { method: 'POST', headers: this.headers, body, timeoutMs });
+        const res = await httpRequest(this.url, { method: 'POST', headers: this.headers, body, timeoutMs, maxResponseBytes: this.maxResponseBytes });
         const latencyMs = performance.now() - t0;
         expectOk(res, `${this.what} POST ${displayUrl(this.url)}`);
         let json: RawCompletion;

@@ -145,7 +145,7 @@ function rowReport(r: RowResult): { [k: string]: unknown } {
 /** Runs the dataset through the model, scores it, checks the gates and describes the results for the runner. */
 export async function executeEval(config: EvalJobConfig, ctx: JobContext): Promise<JobOutcome> {
   const datasetUrl = ctx.expand(config.datasetUrl);
-  const objects = await ctx.storage.readAll(datasetUrl);
+  const objects = await ctx.storage.readAll(datasetUrl, ctx.inputBudget());
   if (objects.length === 0) throw new JobError(`dataset: no data at ${datasetUrl} (no such object or file, or nothing under the prefix)`);
   const rows = parseDataset(objects);
   if (rows.length === 0) throw new JobError(`dataset ${datasetUrl} has no rows`);
@@ -156,8 +156,8 @@ export async function executeEval(config: EvalJobConfig, ctx: JobContext): Promi
     const where = rows.find((r) => r.scorers.includes(EvalScorer.JUDGE))?.where;
     throw new JobError(`dataset ${where} uses the judge scorer but the config has no judge endpoint (JOB_CONFIG.judge)`);
   }
-  const model = new ChatClient(config.model, ctx.env, 'model');
-  const judge: Judge | undefined = config.judge ? { client: new ChatClient(config.judge, ctx.env, 'judge'), rubric: config.judge.rubric, passScore: config.judge.passScore } : undefined;
+  const model = new ChatClient(config.model, ctx.env, 'model', ctx.limits.maxResponseBytes);
+  const judge: Judge | undefined = config.judge ? { client: new ChatClient(config.judge, ctx.env, 'judge', ctx.limits.maxResponseBytes), rubric: config.judge.rubric, passScore: config.judge.passScore, structuredOutput: config.judge.structuredOutput ?? true } : undefined;
   ctx.log.info(`dataset: ${rows.length} rows from ${objects.length} object(s) at ${datasetUrl}; model ${config.model.model} at ${displayUrl(model.url)}`);
 
   // The baseline is read before any model call: an unreachable MLflow should cost nothing.
@@ -175,6 +175,7 @@ export async function executeEval(config: EvalJobConfig, ctx: JobContext): Promi
 
   const concurrency = config.concurrency ?? EVAL_DEFAULTS.concurrency;
   let done = 0;
+  ctx.progress = `0/${rows.length} rows done`;
   let nextReport = 0.1;
   const results = await mapConcurrent(rows, concurrency, async (row): Promise<RowResult> => {
     let result: RowResult;
@@ -188,6 +189,7 @@ export async function executeEval(config: EvalJobConfig, ctx: JobContext): Promi
       result = { row, error, scores: row.scorers.map((s) => ({ scorer: s, passed: false, detail: 'no model output', error: true })), passed: false };
     }
     done++;
+    ctx.progress = `${done}/${rows.length} rows done`;
     if (done / rows.length >= nextReport && done < rows.length) {
       ctx.log.info(`progress: ${done}/${rows.length} rows`);
       while (nextReport <= done / rows.length) nextReport += 0.1;

@@ -32,11 +32,12 @@ export function validateEvalConfig(raw: unknown): EvalJobConfig {
   checkCommon(c);
   c.str('datasetUrl', { required: true });
   checkEndpoint(c.obj('model', ENDPOINT_KEYS, true) as ConfigObject);
-  const judge = c.obj('judge', [...ENDPOINT_KEYS, 'rubric', 'passScore']);
+  const judge = c.obj('judge', [...ENDPOINT_KEYS, 'rubric', 'passScore', 'structuredOutput']);
   if (judge) {
     checkEndpoint(judge);
     judge.str('rubric');
     judge.num('passScore', { min: 0, max: 1 });
+    judge.bool('structuredOutput');
   }
   c.num('concurrency', { min: 1, max: 256, integer: true });
   const seen = new Set<string>();

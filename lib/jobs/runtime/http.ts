@@ -12,9 +12,34 @@ export interface HttpRequestOptions {
   readonly body?: string | Buffer;
   /** Whole-request timeout (connect to last byte), in milliseconds. */
   readonly timeoutMs: number;
+  /**
+   * Largest response body accepted, in bytes: past it the request is aborted (not retried).
+   * @default DEFAULT_MAX_RESPONSE_BYTES
+   */
+  readonly maxResponseBytes?: number;
+  /**
+   * What sets `maxResponseBytes`, named in the error (`JOB_CONFIG.limits.maxResponseBytes`).
+   * @default 'JOB_CONFIG.limits.maxResponseBytes'
+   */
+  readonly limitName?: string;
 }
 
-/** A complete response: the jobs only exchange small documents, so bodies are buffered. */
+/** Cap of a response body when the caller gives none (control-plane documents are small). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+/** Bytes as people read them: `64 MiB`, `1.5 KiB`, `12 bytes`. */
+export function formatBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} bytes` : `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
+}
+
+/** A complete response, buffered: bodies are capped by `maxResponseBytes`. */
 export interface HttpResponse {
   /** Status code. */
   readonly status: number;
@@ -61,7 +86,11 @@ export function displayUrl(url: string | URL): string {
   }
 }
 
-/** Sends one request and buffers the response. Rejects with a retryable {@link HttpError} when no response arrives. */
+/**
+ * Sends one request and buffers the response, up to `maxResponseBytes` (a larger body, announced by
+ * Content-Length or streamed, aborts the request with a non-retryable {@link HttpError}: an endless body
+ * must not grow the heap until the pod dies). Rejects with a retryable HttpError when no response arrives.
+ */
 export function httpRequest(url: string | URL, opts: HttpRequestOptions): Promise<HttpResponse> {
   const u = typeof url === 'string' ? new URL(url) : url;
   const method = opts.method ?? 'GET';
@@ -84,9 +113,20 @@ export function httpRequest(url: string | URL, opts: HttpRequestOptions): Promis
       else resolve(res as HttpResponse);
     };
     // `agent: false`: one connection per request, so no keep-alive socket holds the process open at exit.
+    const max = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const tooLarge = (status: number | undefined): void => {
+      finish(new HttpError(`${what}: the response is larger than ${formatBytes(max)} (${opts.limitName ?? 'JOB_CONFIG.limits.maxResponseBytes'})`, status, false));
+      req.destroy();
+    };
     const req = lib.request(u, { method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      if (Number(res.headers['content-length']) > max) return tooLarge(res.statusCode);
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > max) tooLarge(res.statusCode);
+        else chunks.push(c);
+      });
       res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', (e) => finish(new HttpError(`${what}: ${errorMessage(e)}`, undefined, true)));
     });

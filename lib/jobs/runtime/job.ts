@@ -1,10 +1,10 @@
 import { readFileSync } from 'fs';
-import { JOB_DEFAULT_REQUEST_TIMEOUT_MS, JobCommonConfig, JobExitCode } from '../config';
+import { JOB_DEFAULT_REQUEST_TIMEOUT_MS, JOB_LIMIT_DEFAULTS, JobCommonConfig, JobExitCode } from '../config';
 import { JobError, errorMessage } from './errors';
 import { Logger, createLogger } from './log';
 import { MetricRegistry, pushMetrics, pushgatewayUrl } from './metrics';
 import { CreatedRun, MlflowClient } from './mlflow';
-import { Storage } from './storage';
+import { ReadBudget, Storage, readBudget } from './storage';
 import { expandTemplate, runTime } from './template';
 import { readConfigJson } from './validate';
 
@@ -24,6 +24,12 @@ export interface JobContext {
   experimentId(): Promise<string>;
   /** Expands date templates relative to `now`. */
   expand(template: string): string;
+  /** Resolved size limits. */
+  readonly limits: { readonly maxInputBytes: number; readonly maxResponseBytes: number };
+  /** A fresh budget of `limits.maxInputBytes` for reading one input location. */
+  inputBudget(): ReadBudget;
+  /** What the run is doing, for the deadline message (`12/40 rows done`). */
+  progress: string;
 }
 
 /** An extra object the job writes after its results are recorded (e.g. the eval baseline). */
@@ -93,12 +99,24 @@ export async function runJob<C extends JobCommonConfig>(spec: JobSpec<C>, env: N
   }
   const labels = { [spec.label]: config.name };
   let outcome: JobOutcome;
+  // performance.timeOrigin: the process start, so node's own start-up counts against the deadline.
+  const deadline = runDeadline(config, ctx, performance.timeOrigin);
   try {
-    outcome = await spec.execute(config, ctx);
+    outcome = await Promise.race([spec.execute(config, ctx), deadline.promise]);
   } catch (e) {
     logFailure(log, e, env);
-    await recordFailure(spec, config, ctx, labels, started, errorMessage(e), undefined);
+    // Past the deadline the remaining time is short: record the failure with short timeouts.
+    const recording = recordFailure(spec, config, ctx, labels, started, errorMessage(e), undefined, deadline.expired() ? DEADLINE_RECORD_TIMEOUT_MS : undefined);
+    if (deadline.expired()) {
+      let cap: NodeJS.Timeout | undefined;
+      await Promise.race([recording, new Promise<void>((r) => (cap = setTimeout(r, DEADLINE_RECORD_BUDGET_MS)))]);
+      clearTimeout(cap);
+    } else {
+      await recording;
+    }
     return exitCodeOf(e);
+  } finally {
+    deadline.cancel();
   }
   const problems = await recordOutcome(spec, config, ctx, labels, started, outcome);
   if (problems.length) {
@@ -108,6 +126,32 @@ export async function runJob<C extends JobCommonConfig>(spec: JobSpec<C>, env: N
   }
   log.info(outcome.summary);
   return outcome.exitCode;
+}
+
+/** Timeout of each call that records a failure after the run deadline passed. */
+const DEADLINE_RECORD_TIMEOUT_MS = 5000;
+
+/** Cap of the whole failure recording after the run deadline passed (the Job's own deadline is near). */
+const DEADLINE_RECORD_BUDGET_MS = 20000;
+
+/**
+ * A promise that rejects with a JobError when `limits.deadlineSeconds` have passed since the process
+ * started; it never settles without a deadline. The work it races keeps running in the background, but
+ * the runner records the failure and the process exits.
+ */
+function runDeadline(config: JobCommonConfig, ctx: JobContext, origin: number): { promise: Promise<never>; cancel: () => void; expired: () => boolean } {
+  const seconds = config.limits?.deadlineSeconds;
+  let timer: NodeJS.Timeout | undefined;
+  let expired = false;
+  const promise = new Promise<never>((_resolve, reject) => {
+    if (seconds === undefined) return;
+    timer = setTimeout(() => {
+      expired = true;
+      const doing = ctx.progress ? ` (${ctx.progress})` : '';
+      reject(new JobError(`the run did not finish within its deadline of ${seconds} s${doing}: stopped so the failure is recorded before the Job's activeDeadlineSeconds (JOB_CONFIG.limits.deadlineSeconds; a model that does not answer, or a window too large for the time)`));
+    }, Math.max(0, origin + seconds * 1000 - Date.now()));
+  });
+  return { promise, cancel: () => clearTimeout(timer), expired: () => expired };
 }
 
 function exitCodeOf(e: unknown): number {
@@ -125,7 +169,11 @@ function logFailure(log: Logger, e: unknown, env: NodeJS.ProcessEnv): void {
 function createContext(config: JobCommonConfig, env: NodeJS.ProcessEnv, log: Logger, kind: string): JobContext {
   const now = runTime(env);
   const timeoutMs = config.requestTimeoutMs ?? JOB_DEFAULT_REQUEST_TIMEOUT_MS;
-  const storage = new Storage(env, timeoutMs, config.s3, `aiplatform-${kind}-${Math.floor(Date.now() / 1000)}`);
+  const limits = {
+    maxInputBytes: config.limits?.maxInputBytes ?? JOB_LIMIT_DEFAULTS.maxInputBytes,
+    maxResponseBytes: config.limits?.maxResponseBytes ?? JOB_LIMIT_DEFAULTS.maxResponseBytes,
+  };
+  const storage = new Storage(env, timeoutMs, config.s3, `aiplatform-${kind}-${Math.floor(Date.now() / 1000)}`, limits.maxResponseBytes);
   const mlflow = config.mlflow ? new MlflowClient(config.mlflow, env, timeoutMs) : undefined;
   let experiment: Promise<string> | undefined;
   return {
@@ -135,6 +183,9 @@ function createContext(config: JobCommonConfig, env: NodeJS.ProcessEnv, log: Log
     storage,
     mlflow,
     expand: (t) => expandTemplate(t, now),
+    limits,
+    inputBudget: () => readBudget(limits.maxInputBytes),
+    progress: '',
     experimentId: () => {
       if (!mlflow || !config.mlflow) return Promise.reject(new JobError('mlflow is not configured'));
       experiment ??= mlflow.getOrCreateExperiment(config.mlflow.experimentName ?? `${kind}-${config.name}`);
@@ -223,13 +274,13 @@ async function recordOutcome<C extends JobCommonConfig>(spec: JobSpec<C>, config
 }
 
 /** Best effort: every step may itself fail (the failure may be that very endpoint); each is logged, none throws. */
-async function recordFailure<C extends JobCommonConfig>(spec: JobSpec<C>, config: C, ctx: JobContext, labels: { [k: string]: string }, started: Date, message: string, results: MetricRegistry | undefined): Promise<void> {
+async function recordFailure<C extends JobCommonConfig>(spec: JobSpec<C>, config: C, ctx: JobContext, labels: { [k: string]: string }, started: Date, message: string, results: MetricRegistry | undefined, timeoutMs?: number): Promise<void> {
   const warn = (what: string) => (e: unknown) => ctx.log.warn(`could not record the failure in ${what}: ${errorMessage(e)}`);
   const url = pushUrl(spec, config);
   if (url) {
     const reg = results ?? new MetricRegistry();
     jobMetrics(reg, labels, started, false);
-    await pushMetrics(url, reg.toFamilies(), 'POST', config.requestTimeoutMs ?? JOB_DEFAULT_REQUEST_TIMEOUT_MS).catch(warn('the Pushgateway'));
+    await pushMetrics(url, reg.toFamilies(), 'POST', timeoutMs ?? config.requestTimeoutMs ?? JOB_DEFAULT_REQUEST_TIMEOUT_MS).catch(warn('the Pushgateway'));
   }
   if (config.reportUrl) {
     const report = { kind: spec.kind, name: config.name, status: 'error', error: message, runTime: ctx.now.toISOString(), startedAt: started.toISOString(), finishedAt: new Date().toISOString() };

@@ -26,27 +26,87 @@ export function percentile(xs: ArrayLike<number>, p: number): number {
 
 /** Bin edges at the reference quantiles 1/bins … (bins-1)/bins, duplicates removed (ties merge bins). */
 export function quantileEdges(sortedRef: ArrayLike<number>, bins: number): number[] {
+  return quantileBins(sortedRef, bins).edges;
+}
+
+/** Numeric bins on reference quantiles (see {@link quantileBins}). */
+export interface QuantileBins {
+  /** Distinct edges, ascending. */
+  readonly edges: number[];
+  /** Edges holding a point mass of the reference (see {@link quantileBins}), each given a bin of its own. */
+  readonly atoms: number[];
+}
+
+/**
+ * Edges at the reference quantiles 1/bins … (bins-1)/bins, duplicates removed. An edge value that holds
+ * a point mass of the reference — at least 2 values and at least 1/bins of them (a constant column, a
+ * default value; this is when quantiles coincide) — is an *atom*: merging alone would let a shift to
+ * either side of it go unseen (`(−∞, c]` holds both the reference's constant c and a current window
+ * moved below it), so it gets the bin `[c, c]`, with `(prev, c)` below and `(c, next]` above. Without
+ * point masses the bins are numpy's (`searchsorted(edges, x, side='left')`).
+ */
+export function quantileBins(sortedRef: ArrayLike<number>, bins: number): QuantileBins {
+  const n = sortedRef.length;
   const edges: number[] = [];
   for (let i = 1; i < bins; i++) {
     const e = quantileSorted(sortedRef, i / bins);
     if (edges.length === 0 || e > edges[edges.length - 1]) edges.push(e);
   }
-  return edges;
+  const atoms = edges.filter((e) => {
+    const count = firstAbove(sortedRef, e) - firstAtOrAbove(sortedRef, e);
+    return count >= 2 && count * bins >= n;
+  });
+  return { edges, atoms };
+}
+
+function firstAtOrAbove(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function firstAbove(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
  * Counts per bin for edges e1 < … < ek: bins (-∞, e1], (e1, e2], …, (ek, +∞), i.e. the bin of x is
- * the number of edges strictly below x (numpy `searchsorted(edges, x, side='left')`).
+ * the number of edges strictly below x (numpy `searchsorted(edges, x, side='left')`). An edge listed in
+ * `atoms` splits its bin in two: (e_prev, e) and [e, e]. Returns edges.length + atoms.length + 1 counts.
  */
-export function binCounts(values: ArrayLike<number>, edges: readonly number[]): number[] {
-  const counts = new Array<number>(edges.length + 1).fill(0);
+export function binCounts(values: ArrayLike<number>, edges: readonly number[], atoms: readonly number[] = []): number[] {
+  // Cuts in order; a cut is "below" x when x > value, or x >= value for the lower cut of an atom.
+  const atomSet = new Set(atoms);
+  const cuts: number[] = [];
+  const inclusive: boolean[] = [];
+  for (const e of edges) {
+    if (atomSet.has(e)) {
+      cuts.push(e);
+      inclusive.push(true);
+    }
+    cuts.push(e);
+    inclusive.push(false);
+  }
+  const counts = new Array<number>(cuts.length + 1).fill(0);
   for (let i = 0; i < values.length; i++) {
     const x = values[i];
     let lo = 0;
-    let hi = edges.length;
+    let hi = cuts.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (edges[mid] < x) lo = mid + 1;
+      if (inclusive[mid] ? cuts[mid] <= x : cuts[mid] < x) lo = mid + 1;
       else hi = mid;
     }
     counts[lo]++;
@@ -78,11 +138,14 @@ export function psi(refCounts: readonly number[], curCounts: readonly number[], 
 
 /**
  * Jensen–Shannon distance with base-2 logarithms: √(½KL(p‖m) + ½KL(q‖m)), m = (p+q)/2, in [0, 1]
- * (scipy.spatial.distance.jensenshannon(p, q, base=2)).
+ * (scipy.spatial.distance.jensenshannon(p, q, base=2)). When one side has no counts the distance is 1
+ * (scipy returns NaN), when both have none it is 0.
  */
 export function jensenShannonDistance(refCounts: readonly number[], curCounts: readonly number[]): number {
   const rt = total(refCounts);
   const ct = total(curCounts);
+  // No distribution on one side: nothing in common (distance 1); on neither: nothing differs (0).
+  if (rt === 0 || ct === 0) return rt === ct ? 0 : 1;
   let js = 0;
   for (let i = 0; i < refCounts.length; i++) {
     const p = refCounts[i] / rt;

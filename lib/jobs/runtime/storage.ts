@@ -6,7 +6,7 @@ import { JobS3Options } from '../config';
 import { defaultCredentialProvider, envRegion } from './aws/credentials';
 import { S3Client } from './aws/s3';
 import { JobError, errorMessage } from './errors';
-import { displayUrl, expectOk, httpRequest } from './http';
+import { DEFAULT_MAX_RESPONSE_BYTES, displayUrl, expectOk, formatBytes, httpRequest } from './http';
 
 /** One object read from storage. */
 export interface StoredObject {
@@ -38,13 +38,49 @@ export function parseLocation(url: string): Location {
   throw new JobError(`unsupported location ${displayUrl(url)}: use s3://bucket/key, file:///path or an http(s):// URL`);
 }
 
-function gunzipIfNeeded(name: string, body: Buffer): Buffer {
-  if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) return body;
+/** How many bytes one read may still return, and what to name in the error past it. */
+export interface ReadBudget {
+  /** Bytes left (decompressed). */
+  remaining: number;
+  /** The whole budget, for the message. */
+  readonly max: number;
+  /** What sets it, for the message (`JOB_CONFIG.limits.maxInputBytes`). */
+  readonly limitName: string;
+}
+
+/** A budget for one input location. */
+export function readBudget(max: number, limitName = 'JOB_CONFIG.limits.maxInputBytes'): ReadBudget {
+  return { remaining: max, max, limitName };
+}
+
+function overBudget(name: string, budget: ReadBudget, how: string): JobError {
+  return new JobError(`${name}: the input is larger than ${formatBytes(budget.max)}${how} (${budget.limitName}; raise the construct's maxInputSize with the memory limit, or read a smaller window)`);
+}
+
+/** Charges `n` bytes to the budget; throws when it is exceeded. */
+function charge(name: string, budget: ReadBudget, n: number, how = ''): void {
+  if (n > budget.remaining) throw overBudget(name, budget, how);
+  budget.remaining -= n;
+}
+
+/**
+ * Gunzips when the body starts with gzip's magic bytes. The output is capped at the budget left
+ * (zlib's `maxOutputLength`): a small gzip bomb stops at the cap instead of inflating to gigabytes.
+ */
+function gunzipIfNeeded(name: string, body: Buffer, budget: ReadBudget): Buffer {
+  if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) {
+    charge(name, budget, body.length);
+    return body;
+  }
+  let out: Buffer;
   try {
-    return gunzipSync(body);
+    out = gunzipSync(body, { maxOutputLength: Math.max(1, budget.remaining) });
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw overBudget(name, budget, ' after decompression');
     throw new JobError(`${name}: looks gzip-compressed but cannot be decompressed: ${errorMessage(e)}`);
   }
+  charge(name, budget, out.length, ' after decompression');
+  return out;
 }
 
 /**
@@ -82,6 +118,7 @@ export class Storage {
     private readonly timeoutMs: number,
     private readonly s3Options: JobS3Options | undefined,
     private readonly sessionName: string,
+    private readonly maxResponseBytes: number = DEFAULT_MAX_RESPONSE_BYTES,
   ) {}
 
   private s3(): S3Client {
@@ -94,6 +131,7 @@ export class Storage {
         endpoint,
         credentials: defaultCredentialProvider(this.env, this.timeoutMs, this.sessionName),
         timeoutMs: this.timeoutMs,
+        maxResponseBytes: this.maxResponseBytes,
       });
     }
     return this.client;
@@ -102,19 +140,23 @@ export class Storage {
   /**
    * Every object at a location: the object itself, or everything under a prefix/directory (sorted by
    * name, hidden `_`/`.` names skipped). An empty list when nothing is there: the caller decides
-   * whether that is an error.
+   * whether that is an error. Everything read is charged to `budget` (after gunzip): past it the read
+   * stops with a JobError, before the bytes are in memory when the size is known up front (S3 listing
+   * sizes, file sizes, Content-Length).
    */
-  public async readAll(url: string): Promise<StoredObject[]> {
+  public async readAll(url: string, budget: ReadBudget): Promise<StoredObject[]> {
     const loc = parseLocation(url);
     if (loc.kind === 's3') {
       const s3 = this.s3();
       const listed = await s3.listObjects(loc.bucket, loc.key);
       const exact = listed.find((o) => o.key === loc.key);
-      const keys = (exact ? [exact] : listed.filter((o) => !o.key.endsWith('/') && !isHiddenName(o.key))).map((o) => o.key).sort();
+      const objects = (exact ? [exact] : listed.filter((o) => !o.key.endsWith('/') && !isHiddenName(o.key))).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const stored = objects.reduce((n, o) => n + o.size, 0);
+      if (stored > budget.remaining) throw overBudget(`s3://${loc.bucket}/${loc.key}`, budget, ` (${objects.length} object(s), ${formatBytes(stored)} stored)`);
       const out: StoredObject[] = [];
-      for (const key of keys) {
-        const name = `s3://${loc.bucket}/${key}`;
-        out.push({ name, body: gunzipIfNeeded(name, await s3.getObject(loc.bucket, key)) });
+      for (const o of objects) {
+        const name = `s3://${loc.bucket}/${o.key}`;
+        out.push({ name, body: gunzipIfNeeded(name, await s3.getObject(loc.bucket, o.key, budget.remaining, budget.limitName), budget) });
       }
       return out;
     }
@@ -128,31 +170,43 @@ export class Storage {
         throw new JobError(`cannot read ${loc.path}: ${errorMessage(e)}`);
       }
       const out: StoredObject[] = [];
-      for (const f of files) out.push({ name: f, body: gunzipIfNeeded(f, await fs.readFile(f)) });
+      for (const f of files) {
+        const size = (await fs.stat(f)).size;
+        if (size > budget.remaining) throw overBudget(f, budget, ` (${formatBytes(size)} on disk)`);
+        out.push({ name: f, body: gunzipIfNeeded(f, await fs.readFile(f), budget) });
+      }
       return out;
     }
-    const body = await this.readOne(url);
+    const body = await this.readOne(url, budget);
     return body === undefined ? [] : [{ name: displayUrl(url), body }];
   }
 
-  /** One object, or undefined when it does not exist (404, ENOENT). */
-  public async readOne(url: string): Promise<Buffer | undefined> {
+  /**
+   * One object, or undefined when it does not exist (404, ENOENT); charged to `budget` (after gunzip).
+   * @default budget - maxResponseBytes (small documents such as the eval baseline)
+   */
+  public async readOne(url: string, budget: ReadBudget = readBudget(this.maxResponseBytes, 'JOB_CONFIG.limits.maxResponseBytes')): Promise<Buffer | undefined> {
     const loc = parseLocation(url);
     if (loc.kind === 's3') {
-      const body = await this.s3().getObjectIfExists(loc.bucket, loc.key);
-      return body === undefined ? undefined : gunzipIfNeeded(url, body);
+      const body = await this.s3().getObjectIfExists(loc.bucket, loc.key, budget.remaining, budget.limitName);
+      return body === undefined ? undefined : gunzipIfNeeded(url, body, budget);
     }
     if (loc.kind === 'file') {
+      let body: Buffer;
       try {
-        return gunzipIfNeeded(loc.path, await fs.readFile(loc.path));
+        const size = (await fs.stat(loc.path)).size;
+        if (size > budget.remaining) throw overBudget(loc.path, budget, ` (${formatBytes(size)} on disk)`);
+        body = await fs.readFile(loc.path);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        if (e instanceof JobError) throw e;
         throw new JobError(`cannot read ${loc.path}: ${errorMessage(e)}`);
       }
+      return gunzipIfNeeded(loc.path, body, budget);
     }
-    const res = await httpRequest(loc.url, { timeoutMs: this.timeoutMs });
+    const res = await httpRequest(loc.url, { timeoutMs: this.timeoutMs, maxResponseBytes: budget.remaining, limitName: budget.limitName });
     if (res.status === 404) return undefined;
-    return gunzipIfNeeded(displayUrl(loc.url), expectOk(res, `GET ${displayUrl(loc.url)}`).body);
+    return gunzipIfNeeded(displayUrl(loc.url), expectOk(res, `GET ${displayUrl(loc.url)}`).body, budget);
   }
 
   /** Writes an object (S3 PutObject, a file with its directories created, or an HTTP PUT). */

@@ -140,6 +140,12 @@ export function checkCommon(c: ConfigObject): void {
     ml.str('tokenEnv');
     ml.strMap('tags');
   }
+  const limits = c.obj('limits', ['maxInputBytes', 'maxResponseBytes', 'deadlineSeconds']);
+  if (limits) {
+    limits.num('maxInputBytes', { min: 1024, integer: true });
+    limits.num('maxResponseBytes', { min: 1024, integer: true });
+    limits.num('deadlineSeconds', { min: 1, integer: true });
+  }
   const s3 = c.obj('s3', ['region', 'endpoint']);
   if (s3) {
     s3.str('region');
@@ -148,7 +154,7 @@ export function checkCommon(c: ConfigObject): void {
 }
 
 /** Fields of JobCommonConfig, for the allowed-keys lists of the job configs. */
-export const COMMON_KEYS = ['name', 'reportUrl', 'pushgateway', 'mlflow', 's3', 'requestTimeoutMs'] as const;
+export const COMMON_KEYS = ['name', 'reportUrl', 'pushgateway', 'mlflow', 's3', 'requestTimeoutMs', 'limits'] as const;
 
 /** Reads the raw config JSON from JOB_CONFIG or the file named by JOB_CONFIG_FILE. */
 export function readConfigJson(env: NodeJS.ProcessEnv, readFile: (p: string) => string): unknown {

@@ -1,6 +1,9 @@
 // HTTP stand-ins for the services the bundled jobs talk to, on 127.0.0.1 with ephemeral ports.
 // Each records what it received so tests assert on the wire format, not on our own client code.
 import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { createHash } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
@@ -396,9 +399,9 @@ export interface RunResult {
  * Runs `node <bundle>` with only PATH from this process's environment (no host AWS credentials leak in)
  * plus `env`. Asynchronous, so the stubs in this process keep serving.
  */
-export function runBundle(file: string, env: { [k: string]: string }, timeoutMs = 20000): Promise<RunResult> {
+export function runBundle(file: string, env: { [k: string]: string }, timeoutMs = 20000, nodeArgs: string[] = []): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -413,6 +416,29 @@ export function runBundle(file: string, env: { [k: string]: string }, timeoutMs 
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** A run with its peak RSS and wall time. */
+export interface MeasuredRun extends RunResult {
+  /** Peak resident set size of the job process, MiB. */
+  readonly peakRssMib: number;
+  /** Wall time, ms. */
+  readonly wallMs: number;
+}
+
+/**
+ * Runs a bundle as the pod does: Node's heap capped with --max-old-space-size (the construct sets 75% of
+ * the memory limit), and measures the process's peak RSS (getrusage, written at exit by a preload).
+ */
+export async function runBundleMeasured(file: string, env: { [k: string]: string }, heapMib: number, timeoutMs = 30000): Promise<MeasuredRun> {
+  const rssFile = path.join(os.tmpdir(), `peak-rss-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  const t0 = Date.now();
+  try {
+    const r = await runBundle(file, { ...env, PEAK_RSS_FILE: rssFile }, timeoutMs, [`--max-old-space-size=${heapMib}`, '-r', path.join(__dirname, 'peak-rss.js')]);
+    return { ...r, wallMs: Date.now() - t0, peakRssMib: Number(fs.readFileSync(rssFile, 'utf8')) / 1024 };
+  } finally {
+    fs.rmSync(rssFile, { force: true });
+  }
 }
 
 /** Error lines of a run (the jobs log `<time> ERROR <job>: <message>`). */

@@ -24,6 +24,8 @@ export interface S3ClientOptions {
   readonly timeoutMs: number;
   /** Retries of throttled/5xx/network failures. */
   readonly retry?: RetryPolicy;
+  /** Cap of a response body other than GetObject's (listings, errors). @default DEFAULT_MAX_RESPONSE_BYTES */
+  readonly maxResponseBytes?: number;
 }
 
 const DEFAULT_RETRY: RetryPolicy = { maxRetries: 2, baseDelayMs: 200, maxDelayMs: 2000 };
@@ -37,15 +39,18 @@ export class S3Client {
     this.opts = opts;
   }
 
-  /** Reads an object; undefined when it does not exist (404), so callers can treat "no baseline yet" calmly. */
-  public async getObjectIfExists(bucket: string, key: string): Promise<Buffer | undefined> {
-    const res = await this.send('GET', bucket, key, '', undefined, {}, `GetObject s3://${bucket}/${key}`, [404]);
+  /**
+   * Reads an object of at most `maxBytes`; undefined when it does not exist (404), so callers can treat
+   * "no baseline yet" calmly.
+   */
+  public async getObjectIfExists(bucket: string, key: string, maxBytes?: number, limitName?: string): Promise<Buffer | undefined> {
+    const res = await this.send('GET', bucket, key, '', undefined, {}, `GetObject s3://${bucket}/${key}`, [404], maxBytes, limitName);
     return res.status === 404 ? undefined : res.body;
   }
 
-  /** Reads an object; fails when it does not exist. */
-  public async getObject(bucket: string, key: string): Promise<Buffer> {
-    const body = await this.getObjectIfExists(bucket, key);
+  /** Reads an object of at most `maxBytes`; fails when it does not exist. */
+  public async getObject(bucket: string, key: string, maxBytes?: number, limitName?: string): Promise<Buffer> {
+    const body = await this.getObjectIfExists(bucket, key, maxBytes, limitName);
     if (body === undefined) throw new JobError(`S3 GetObject s3://${bucket}/${key}: the object does not exist`);
     return body;
   }
@@ -81,13 +86,13 @@ export class S3Client {
     return bucket.includes('.') ? new URL(`https://${suffix}/${bucket}${path}`) : new URL(`https://${bucket}.${suffix}${path || '/'}`);
   }
 
-  private async send(method: string, bucket: string, key: string, query: string, body: Buffer | undefined, headers: { [n: string]: string }, what: string, okStatuses: number[] = []): Promise<HttpResponse> {
+  private async send(method: string, bucket: string, key: string, query: string, body: Buffer | undefined, headers: { [n: string]: string }, what: string, okStatuses: number[] = [], maxBytes?: number, limitName?: string): Promise<HttpResponse> {
     const url = this.objectUrl(bucket, key);
     if (query) url.search = `?${query}`;
     return withRetries(this.opts.retry ?? DEFAULT_RETRY, async () => {
       const creds = await this.opts.credentials();
       const signed = signRequest({ method, url, headers, payloadHash: sha256Hex(body ?? ''), region: this.opts.region, service: 's3', now: new Date() }, creds);
-      const res = await httpRequest(url, { method, headers: signed.headers, body, timeoutMs: this.opts.timeoutMs });
+      const res = await httpRequest(url, { method, headers: signed.headers, body, timeoutMs: this.opts.timeoutMs, maxResponseBytes: maxBytes ?? this.opts.maxResponseBytes, limitName });
       if ((res.status >= 200 && res.status < 300) || okStatuses.includes(res.status)) return res;
       const xml = res.body.toString('utf8');
       const code = xmlText(xml, 'Code');
