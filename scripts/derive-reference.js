@@ -78,5 +78,34 @@ for (const f of fs.readdirSync(path.join(src, 'crds')).filter((f) => f.endsWith(
     }
   }
 }
+// Kubernetes OpenAPI v3 documents: the schemas of every group-version document, merged (the
+// documents repeat shared types such as ObjectMeta and PodSpec; the copies must agree), descriptions
+// stripped, with the git blob id of each source file.
+const k8sDir = path.join(src, 'kubernetes', '1.35');
+if (fs.existsSync(k8sDir)) {
+  const { execFileSync } = require('child_process');
+  const files = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(path.join(k8sDir, dir), { withFileTypes: true })) {
+      const rel = path.posix.join(dir, e.name);
+      if (e.isDirectory()) walk(rel);
+      else if (e.name.endsWith('.json')) files.push(rel);
+    }
+  };
+  walk('');
+  files.sort();
+  const schemas = {};
+  const sources = {};
+  for (const f of files) {
+    const file = path.join(k8sDir, f);
+    sources[f] = execFileSync('git', ['hash-object', file], { encoding: 'utf8' }).trim();
+    for (const [name, schema] of Object.entries(JSON.parse(fs.readFileSync(file, 'utf8')).components.schemas)) {
+      const stripped = strip(schema);
+      if (schemas[name] && JSON.stringify(schemas[name]) !== JSON.stringify(stripped)) throw new Error(`kubernetes/1.35/${f}: ${name} differs from another document's copy`);
+      schemas[name] = stripped;
+    }
+  }
+  write(path.join(out, 'kubernetes', '1.35.json'), { version: '1.35', sources, schemas });
+}
 write(path.join(out, 'index.json'), { charts, crds });
 console.log(`derived ${Object.keys(charts).length} charts and ${Object.keys(crds).length} CRD versions into ${path.relative(root, out)}`);
