@@ -538,7 +538,12 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
                 // Exit 2 is the job's verdict (gate failed, drift with failOnDrift): running it again gives the same answer.
                 { action: 'FailJob', onExitCodes: { containerName: JOB_CONTAINER_NAME, operator: 'In', values: [JobExitCode.CHECK_FAILED] } },
                 // Node drains and spot interruptions are not the job's fault: retry without counting them.
-                { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] },
+                // `status` is written out: the OpenAPI schema makes it optional (default "True"), but
+                // API servers before kubernetes/kubernetes#131525 (fix of #131512, 2025-04) do not
+                // apply that default inside a CronJob's jobTemplate and reject the CronJob with
+                // "onPodConditions[0].status: Required value"; the clusters this library creates
+                // (Kubernetes 1.31+) include such versions.
+                { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
               ],
             },
             template: { metadata: { labels: { ...labels } }, spec: podSpec },

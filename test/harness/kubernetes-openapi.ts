@@ -84,6 +84,20 @@ export function structuralToJsonSchema(node: Json, refBase = '#/definitions/'): 
   return out;
 }
 
+/**
+ * Fields the 1.35 documents mark optional but that API servers the library supports (EKS 1.31–1.33)
+ * require, each with its source. Deliberately stricter than the 1.35 schema; keep it short.
+ */
+export const OLDER_SERVER_REQUIREMENTS: { schema: string; required: string[]; source: string }[] = [
+  {
+    // The default ("True") was not applied inside a CronJob's jobTemplate until kubernetes/kubernetes#131525
+    // (fixes #131512, merged 2025-04-30), so such servers reject a CronJob whose pattern has no status.
+    schema: 'io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern',
+    required: ['status'],
+    source: 'https://github.com/kubernetes/kubernetes/pull/131525',
+  },
+];
+
 let loaded: Loaded | undefined;
 
 function load(): Loaded {
@@ -99,6 +113,11 @@ function load(): Loaded {
       if (name.startsWith('io.k8s.apimachinery.')) continue;
       kinds.set(`${gvk.group ? `${gvk.group}/` : ''}${gvk.version}/${gvk.kind}`, name);
     }
+  }
+  for (const r of OLDER_SERVER_REQUIREMENTS) {
+    const target = schemas[r.schema];
+    if (!target) throw new Error(`OLDER_SERVER_REQUIREMENTS: no schema ${r.schema}`);
+    target.required = [...new Set([...((target.required ?? []) as string[]), ...r.required])];
   }
   // Quantity: a number, or a string in the quantity grammar.
   schemas['io.k8s.apimachinery.pkg.api.resource.Quantity'] = { oneOf: [{ type: 'string', pattern: QUANTITY }, { type: 'number' }] };
@@ -227,10 +246,19 @@ export function kubernetesObjectErrors(object: unknown): OpenApiError[] {
   if (!isObject(meta) || typeof meta.name !== 'string' || meta.name === '') errors.push({ path: '.metadata.name', message: 'required to apply the object' });
   if (!validate(object)) {
     const seen = new Set<string>();
-    for (const e of validate.errors ?? []) {
+    const all = validate.errors ?? [];
+    // A oneOf/anyOf failure (int-or-string, quantity) is reported once, with what each branch wanted.
+    const alternatives = new Map<string, string[]>();
+    for (const e of all) {
+      if (e.keyword !== 'oneOf' && e.keyword !== 'anyOf') continue;
+      const branches = all.filter((b) => b.instancePath === e.instancePath && b.schemaPath.startsWith(`${e.schemaPath}/`)).map((b) => b.message ?? b.keyword);
+      alternatives.set(e.instancePath, branches);
+    }
+    for (const e of all) {
       if (VALUE_KEYWORDS.has(e.keyword) && isTerraformExpression(e.data)) continue;
-      // oneOf/anyOf repeat what their branches said; keep the branches only when the value is not an expression.
-      const d = describe(e);
+      const alt = alternatives.get(e.instancePath);
+      if (alt && e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && VALUE_KEYWORDS.has(e.keyword)) continue;
+      const d = alt && (e.keyword === 'oneOf' || e.keyword === 'anyOf') ? { path: jsonPath(e.instancePath), message: `${alt.join(', or ')} (got ${JSON.stringify(e.data)})` } : describe(e);
       const key = `${d.path} ${d.message}`;
       if (seen.has(key)) continue;
       seen.add(key);

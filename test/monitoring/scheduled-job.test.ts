@@ -62,7 +62,8 @@ describe('CronJob hygiene (SECURITY.md: CronJobs)', () => {
   test('a negative verdict (exit 2) fails the Job without retries; evictions do not count', () => {
     expect(jobSpec.podFailurePolicy.rules).toEqual([
       { action: 'FailJob', onExitCodes: { containerName: 'job', operator: 'In', values: [2] } },
-      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] },
+      // status spelled out: API servers without kubernetes/kubernetes#131525 reject a CronJob without it.
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
     ]);
     expect(pod.restartPolicy).toBe('Never');
   });

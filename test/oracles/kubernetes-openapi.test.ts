@@ -71,7 +71,15 @@ describe('Kubernetes OpenAPI oracle (1.35)', () => {
     expect(kubernetesObjectErrors(pdb(true)).map((e) => e.path)).toContain('.spec.maxUnavailable');
     const bad: Mutable = cronJob();
     bad.spec.jobTemplate.spec.template.spec.containers[0].resources.requests.memory = '512 MB';
-    expect(kubernetesObjectErrors(bad).map((e) => e.path)).toContain('.spec.jobTemplate.spec.template.spec.containers[0].resources.requests.memory');
+    expect(kubernetesObjectErrors(bad)).toEqual([
+      { path: '.spec.jobTemplate.spec.template.spec.containers[0].resources.requests.memory', message: expect.stringMatching(/^must match pattern .*, or must be number \(got "512 MB"\)$/) },
+    ]);
+  });
+
+  test('a pod-condition pattern without status is rejected (API servers without kubernetes/kubernetes#131525 reject such CronJobs)', () => {
+    const bad: Mutable = cronJob();
+    delete bad.spec.jobTemplate.spec.podFailurePolicy.rules[0].onPodConditions[0].status;
+    expect(kubernetesObjectErrors(bad)).toEqual([{ path: '.spec.jobTemplate.spec.podFailurePolicy.rules[0].onPodConditions[0].status', message: 'required field is missing' }]);
   });
 
   test('int32 range, base64 Secret data and list-map keys are checked', () => {
