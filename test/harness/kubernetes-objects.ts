@@ -159,6 +159,90 @@ export function unconvertedKubernetesResources(stacks: Record<string, Synth>): s
   return out;
 }
 
+const CORE = 'io.k8s.api.core.v1.';
+
+/**
+ * Values keys that, by Helm convention, hold a Kubernetes fragment the chart templates render
+ * verbatim (toYaml), with the definitions the fragment may be. `securityContext` means the pod's in
+ * some charts and the container's in others, so either is accepted. A key given a list type whose
+ * value is not a list follows some other chart convention (e.g. `env` as a map) and is skipped.
+ */
+export const VALUES_FRAGMENT_TYPES: Record<string, { types: string[]; list?: boolean }> = {
+  resources: { types: [`${CORE}ResourceRequirements`, `${CORE}VolumeResourceRequirements`] },
+  affinity: { types: [`${CORE}Affinity`] },
+  tolerations: { types: [`${CORE}Toleration`], list: true },
+  topologySpreadConstraints: { types: [`${CORE}TopologySpreadConstraint`], list: true },
+  securityContext: { types: [`${CORE}PodSecurityContext`, `${CORE}SecurityContext`] },
+  podSecurityContext: { types: [`${CORE}PodSecurityContext`] },
+  containerSecurityContext: { types: [`${CORE}SecurityContext`] },
+  extraVolumes: { types: [`${CORE}Volume`], list: true },
+  extraVolumeMounts: { types: [`${CORE}VolumeMount`], list: true },
+  env: { types: [`${CORE}EnvVar`], list: true },
+  volumeClaimTemplate: { types: ['io.k8s.api.core.v1.PersistentVolumeClaim'] },
+};
+
+/** Helm's coalescing: a null in the values deletes that key of the chart's defaults (maps only, not inside lists). */
+function withoutNulls(v: Json): Json {
+  if (!isObject(v)) return v;
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, withoutNulls(x)]));
+}
+
+/** A Kubernetes fragment inside chart values. */
+export interface ValuesFragment {
+  /** Stack name. */
+  readonly stack: string;
+  /** `helm_release.x values.routerSpec.affinity`. */
+  readonly source: string;
+  /** Definitions the fragment may be (it must validate as one of them). */
+  readonly types: string[];
+  /** The fragment; a list fragment is given item by item. */
+  readonly value: Json;
+}
+
+/**
+ * Kubernetes fragments in the values the library passes to third-party charts (not whole objects:
+ * those are in {@link renderedObjects}). Helm's null-deletes-a-default is applied, and two chart
+ * conventions are honoured: a boolean `enabled` toggle inside the fragment, which the templates omit,
+ * and per-component maps (`securityContext.operator`), whose entries are the fragments.
+ */
+export function valuesFragments(stack: string, s: Synth): ValuesFragment[] {
+  const out: ValuesFragment[] = [];
+  for (const [id, attrs] of Object.entries(s.resource?.helm_release ?? {})) {
+    if (typeof attrs.chart === 'string' && LOCAL_CHART.test(attrs.chart)) continue;
+    const walk = (v: Json, p: string) => {
+      if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${p}[${i}]`));
+      if (!isObject(v)) return;
+      if (typeof v.apiVersion === 'string' && typeof v.kind === 'string' && isObject(v.metadata)) return;
+      for (const [k, x] of Object.entries(v)) {
+        const spec = VALUES_FRAGMENT_TYPES[k];
+        const here = `${p}.${k}`;
+        if (!spec) {
+          walk(x, here);
+          continue;
+        }
+        const add = (value: Json, at: string): void => {
+          if (spec.list) {
+            if (Array.isArray(value)) value.forEach((item, i) => out.push({ stack, source: `helm_release.${id} ${at}[${i}]`, types: spec.types, value: item }));
+          } else if (isObject(value)) {
+            const { enabled, ...rest } = withoutNulls(value) as JsonObject;
+            out.push({ stack, source: `helm_release.${id} ${at}`, types: spec.types, value: typeof enabled === 'boolean' ? rest : withoutNulls(value) });
+          }
+        };
+        // A map of components, each with its own fragment (keda: securityContext.operator, .webhooks, …).
+        // It is one when no key is a field of the fragment and every entry has at least one such field,
+        // so a misspelt field (`nodeAfinity: {…}`) is still validated, and reported, as the fragment.
+        const fields = new Set(spec.types.flatMap((t) => Object.keys((kubernetesSchema(t).properties ?? {}) as JsonObject)));
+        const perComponent = !spec.list && isObject(x) && Object.keys(x).length > 0
+          && Object.entries(x).every(([ck, cv]) => !fields.has(ck) && isObject(cv) && Object.keys(cv).some((f) => fields.has(f)));
+        if (perComponent) for (const [ck, cv] of Object.entries(x as JsonObject)) add(cv, `${here}.${ck}`);
+        else add(x, here);
+      }
+    };
+    walk(releaseValues(attrs), 'values');
+  }
+  return out;
+}
+
 /** Every Kubernetes object of a synthesized stack. */
 export function renderedObjects(stack: string, s: Synth): RenderedObject[] {
   const out: RenderedObject[] = [];

@@ -45,6 +45,7 @@ interface Loaded {
   /** Schema name → transformed schema (refs resolved through `definitions`). */
   schemas: Record<string, JsonObject>;
   loadMs: number;
+  loadCpuMs: number;
 }
 
 const ROOT_ID = 'https://kubernetes.io/openapi/v3/1.35.json';
@@ -103,6 +104,7 @@ let loaded: Loaded | undefined;
 function load(): Loaded {
   if (loaded) return loaded;
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const raw = (JSON.parse(fs.readFileSync(KUBERNETES_OPENAPI_FILE, 'utf8')) as { schemas: Record<string, JsonObject> }).schemas;
   const kinds = new Map<string, string>();
   const schemas: Record<string, JsonObject> = {};
@@ -149,12 +151,17 @@ function load(): Loaded {
     },
   });
   ajv.addSchema({ $id: ROOT_ID, definitions: schemas });
-  loaded = { ajv, kinds, schemas, loadMs: performance.now() - start };
+  loaded = { ajv, kinds, schemas, loadMs: performance.now() - start, loadCpuMs: cpuMs(process.cpuUsage(cpu)) };
   return loaded;
 }
 
 const validators = new Map<string, ValidateFunction>();
 let compileMs = 0;
+let compileCpuMs = 0;
+
+function cpuMs(u: NodeJS.CpuUsage): number {
+  return (u.user + u.system) / 1000;
+}
 
 /** `group/version/Kind` of an object (`v1/Kind` for the core group). */
 export function gvkOf(o: { apiVersion?: unknown; kind?: unknown }): string {
@@ -188,17 +195,25 @@ function validatorFor(name: string): ValidateFunction {
   if (!v) {
     const { ajv } = load();
     const start = performance.now();
+    const cpu = process.cpuUsage();
     v = ajv.getSchema(`${ROOT_ID}#/definitions/${name}`);
     compileMs += performance.now() - start;
+    compileCpuMs += cpuMs(process.cpuUsage(cpu));
     if (!v) throw new Error(`cannot compile ${name}`);
     validators.set(name, v);
   }
   return v;
 }
 
-/** Time spent in this worker reading the documents and compiling validators (ms). */
-export function kubernetesOpenApiTimings(): { loadMs: number; compileMs: number; compiledKinds: number } {
-  return { loadMs: loaded?.loadMs ?? 0, compileMs, compiledKinds: validators.size };
+/** Time spent in this worker reading the documents and compiling validators (ms, wall clock and CPU). */
+export function kubernetesOpenApiTimings(): { loadMs: number; loadCpuMs: number; compileMs: number; compileCpuMs: number; compiledKinds: number } {
+  return { loadMs: loaded?.loadMs ?? 0, loadCpuMs: loaded?.loadCpuMs ?? 0, compileMs, compileCpuMs, compiledKinds: validators.size };
+}
+
+/** One line for test output: what the oracle cost in this worker. */
+export function kubernetesOpenApiTimingsText(): string {
+  const t = kubernetesOpenApiTimings();
+  return `kubernetes-openapi oracle: load ${t.loadMs.toFixed(0)} ms (CPU ${t.loadCpuMs.toFixed(0)} ms), compile ${t.compileMs.toFixed(0)} ms (CPU ${t.compileCpuMs.toFixed(0)} ms) for ${t.compiledKinds} kinds`;
 }
 
 function jsonPath(pointer: string, extra?: string): string {
@@ -244,7 +259,13 @@ export function kubernetesObjectErrors(object: unknown): OpenApiError[] {
   const meta = object.metadata;
   // Applying needs a name (Helm and kubectl apply have no generateName support).
   if (!isObject(meta) || typeof meta.name !== 'string' || meta.name === '') errors.push({ path: '.metadata.name', message: 'required to apply the object' });
-  if (!validate(object)) {
+  errors.push(...collectErrors(validate, object));
+  return errors;
+}
+
+function collectErrors(validate: ValidateFunction, value: unknown): OpenApiError[] {
+  const errors: OpenApiError[] = [];
+  if (!validate(value)) {
     const seen = new Set<string>();
     const all = validate.errors ?? [];
     // A oneOf/anyOf failure (int-or-string, quantity) is reported once, with what each branch wanted.
@@ -266,6 +287,15 @@ export function kubernetesObjectErrors(object: unknown): OpenApiError[] {
     }
   }
   return errors;
+}
+
+/**
+ * Problems of a value against one definition of the documents (`io.k8s.api.core.v1.Affinity`): for
+ * Kubernetes fragments inside chart values. Same rules as {@link kubernetesObjectErrors}.
+ */
+export function kubernetesTypeErrors(definition: string, value: unknown): OpenApiError[] {
+  if (!load().schemas[definition]) throw new Error(`no Kubernetes definition ${definition}`);
+  return collectErrors(validatorFor(definition), value);
 }
 
 /** Throws with every problem when the object does not validate. */

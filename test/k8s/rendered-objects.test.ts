@@ -11,8 +11,8 @@ import {
 } from '../../lib';
 import { Synth, synthApp } from '../harness/synth';
 import { customResourceErrors, referenceCrdIds } from '../harness/reference';
-import { kubernetesObjectErrors, isKubernetesBuiltinKind, gvkOf, kubernetesOpenApiTimings } from '../harness/kubernetes-openapi';
-import { RenderedObject, renderedObjects, unconvertedKubernetesResources, providerResourceToObject } from '../harness/kubernetes-objects';
+import { kubernetesObjectErrors, kubernetesTypeErrors, isKubernetesBuiltinKind, gvkOf, kubernetesOpenApiTimingsText } from '../harness/kubernetes-openapi';
+import { RenderedObject, renderedObjects, unconvertedKubernetesResources, providerResourceToObject, valuesFragments, ValuesFragment } from '../harness/kubernetes-objects';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -22,9 +22,8 @@ function synthExample(name: string, env: Record<string, string> = {}): Record<st
   const saved = { ...process.env };
   Object.assign(process.env, { CDKTF_OUTDIR: outdir, ...env });
   try {
-    jest.isolateModules(() => {
-      require(path.join(root, 'examples', name, 'main.ts'));
-    });
+    // Each main.ts is required once; the library's modules are shared with the rest of this file.
+    require(path.join(root, 'examples', name, 'main.ts'));
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { synthesizedStackPath: string }> };
     return Object.fromEntries(Object.entries(manifest.stacks).map(([n, s]) => [n, JSON.parse(fs.readFileSync(path.join(outdir, s.synthesizedStackPath), 'utf8')) as Synth]));
   } finally {
@@ -123,10 +122,12 @@ const apps: Record<string, () => Record<string, Synth>> = {
 
 const stacks: Record<string, Record<string, Synth>> = {};
 const objects: Record<string, RenderedObject[]> = {};
+const fragments: Record<string, ValuesFragment[]> = {};
 beforeAll(() => {
   for (const [name, build] of Object.entries(apps)) {
     stacks[name] = build();
     objects[name] = Object.entries(stacks[name]).flatMap(([stack, s]) => renderedObjects(stack, s));
+    fragments[name] = Object.entries(stacks[name]).flatMap(([stack, s]) => valuesFragments(stack, s));
   }
 });
 
@@ -144,6 +145,15 @@ describe.each(Object.keys(apps))('%s', (name) => {
   test('every custom resource validates against its reference CRD', () => {
     const custom = objects[name].filter((o) => !isKubernetesBuiltinKind(o.object) && crdIds.has(gvkOf(o.object)));
     const problems = custom.flatMap((o) => customResourceErrors(o.object).map((e) => `${label(o)} ${e}`));
+    expect(problems).toEqual([]);
+  });
+
+  test('Kubernetes fragments in third-party chart values (resources, affinity, tolerations, security contexts, volumes, env) validate', () => {
+    const problems = fragments[name].flatMap((f) => {
+      const byType = f.types.map((t) => kubernetesTypeErrors(t, f.value));
+      if (byType.some((e) => e.length === 0)) return [];
+      return byType.flatMap((errs, i) => errs.map((e) => `${f.stack}: ${f.source} as ${f.types[i].split('.').pop()} ${e.path}: ${e.message}`));
+    });
     expect(problems).toEqual([]);
   });
 
@@ -181,8 +191,36 @@ test('provider resources are converted to the API shape, and a misspelt provider
   expect(kubernetesObjectErrors(typo).map((e) => e.path)).toContain('.spec.pod_selectr');
 });
 
+test('objects and fragments are found in values documents; a misspelt fragment field is reported', () => {
+  const values = {
+    controller: { extraObjects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { grafana: 'rate($${__interval})' } }] },
+    affinity: { nodeAfinity: {} },
+    securityContext: { operator: { runAsNonRot: true, runAsUser: 1000 }, webhooks: { runAsNonRoot: true } },
+    resources: { limits: { cpu: null, memory: '1Gi' } },
+    podSecurityContext: { enabled: true, fsGroup: 1000 },
+    env: { NOT_A_LIST: 'chart-specific map' },
+  };
+  const synth = {
+    resource: {
+      helm_release: {
+        other: { chart: 'some-chart', values: [JSON.stringify(values)] },
+        local: { chart: './assets/ai-platform-manifests-chart/ABC', values: [JSON.stringify({ manifests: [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa' } }] })] },
+      },
+    },
+  } as unknown as Synth;
+  expect(renderedObjects('s', synth).map((o) => `${o.source} ${gvkOf(o.object)}`)).toEqual(['helm_release.other values.controller.extraObjects[0] v1/ConfigMap', 'helm_release.local values.manifests[0] v1/ServiceAccount']);
+  expect((renderedObjects('s', synth)[0].object.data as Record<string, string>).grafana).toBe('rate(${__interval})');
+  const found = valuesFragments('s', synth);
+  expect(found.map((f) => f.source)).toEqual([
+    'helm_release.other values.affinity', 'helm_release.other values.securityContext.operator', 'helm_release.other values.securityContext.webhooks',
+    'helm_release.other values.resources', 'helm_release.other values.podSecurityContext',
+  ]);
+  const invalid = found.filter((f) => f.types.every((t) => kubernetesTypeErrors(t, f.value).length > 0)).map((f) => f.source);
+  expect(invalid).toEqual(['helm_release.other values.affinity', 'helm_release.other values.securityContext.operator']);
+});
+
 afterAll(() => {
-  const t = kubernetesOpenApiTimings();
   const count = Object.values(objects).reduce((n, o) => n + o.length, 0);
-  process.stdout.write(`rendered objects: ${count}; kubernetes-openapi load ${t.loadMs.toFixed(0)} ms, compile ${t.compileMs.toFixed(0)} ms for ${t.compiledKinds} kinds\n`);
+  const fragmentCount = Object.values(fragments).reduce((n, o) => n + o.length, 0);
+  process.stdout.write(`rendered objects: ${count}, values fragments: ${fragmentCount}; ${kubernetesOpenApiTimingsText()}\n`);
 });

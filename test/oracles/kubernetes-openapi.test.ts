@@ -1,7 +1,7 @@
 // The Kubernetes OpenAPI oracle must catch what the API server would reject or silently drop, or the
 // tests built on it (test/k8s/rendered-objects.test.ts) prove nothing.
 import {
-  kubernetesObjectErrors, expectValidKubernetesObject, isKubernetesBuiltinKind, kubernetesBuiltinKinds, structuralToJsonSchema, kubernetesOpenApiTimings,
+  kubernetesObjectErrors, expectValidKubernetesObject, isKubernetesBuiltinKind, kubernetesBuiltinKinds, structuralToJsonSchema, kubernetesOpenApiTimingsText,
 } from '../harness/kubernetes-openapi';
 
 const cronJob = () => ({
@@ -134,7 +134,6 @@ describe('Kubernetes OpenAPI oracle (1.35)', () => {
 
   afterAll(() => {
     // Measured cost of the oracle in this worker (reading the documents, compiling the validators used).
-    const t = kubernetesOpenApiTimings();
-    process.stdout.write(`kubernetes-openapi: load ${t.loadMs.toFixed(0)} ms, compile ${t.compileMs.toFixed(0)} ms for ${t.compiledKinds} kinds\n`);
+    process.stdout.write(`${kubernetesOpenApiTimingsText()}\n`);
   });
 });
