@@ -250,6 +250,9 @@ export function renderedObjects(stack: string, s: Synth): RenderedObject[] {
     for (const [id, attrs] of Object.entries(rs)) {
       const address = `${type}.${id}`;
       if (type === 'helm_release') {
+        // `set` blocks would change the rendered values behind the harness's back.
+        const sets = Object.keys(attrs).filter((k) => k.startsWith('set'));
+        if (sets.length > 0) throw new Error(`${address}: ${sets.join(', ')} not read by the harness; extend releaseValues()`);
         const values = releaseValues(attrs);
         if (typeof attrs.chart === 'string' && LOCAL_CHART.test(attrs.chart)) {
           const manifests = values.manifests ?? [];
