@@ -89,13 +89,14 @@ export function structuralToJsonSchema(node: Json, refBase = '#/definitions/'): 
  * Fields the 1.35 documents mark optional but that API servers the library supports (EKS 1.31–1.33)
  * require, each with its source. Deliberately stricter than the 1.35 schema; keep it short.
  */
-export const OLDER_SERVER_REQUIREMENTS: { schema: string; required: string[]; source: string }[] = [
+export const OLDER_SERVER_REQUIREMENTS: { schema: string; required: string[]; source: string; checked: string }[] = [
   {
     // The default ("True") was not applied inside a CronJob's jobTemplate until kubernetes/kubernetes#131525
     // (fixes #131512, merged 2025-04-30), so such servers reject a CronJob whose pattern has no status.
     schema: 'io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern',
     required: ['status'],
     source: 'https://github.com/kubernetes/kubernetes/pull/131525',
+    checked: '2026-12-07',
   },
 ];
 
