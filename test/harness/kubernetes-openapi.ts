@@ -13,9 +13,11 @@
 // - `x-kubernetes-embedded-resource`: apiVersion, kind and metadata required, metadata is an ObjectMeta;
 // - `x-kubernetes-list-type: map` / `set`: the map keys, or the items, are unique (server-side apply);
 // - Quantity strings follow the quantity grammar; int32/int64/byte/date-time formats are checked.
+// - OLDER_SERVER_REQUIREMENTS: a short, sourced list of fields older API servers require although the
+//   1.35 schema does not.
 // Not checked: defaulting, the Go validation of the API server beyond the schema (name lengths, one-of
-// rules, cross-field rules), CEL `x-kubernetes-validations` (none in the 1.35 built-in documents),
-// admission webhooks and policies.
+// rules, cross-field rules, allowed values: the 1.35 built-in documents declare no `enum`), CEL
+// `x-kubernetes-validations` (none in the 1.35 built-in documents), admission webhooks and policies.
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
