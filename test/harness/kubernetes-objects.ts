@@ -100,8 +100,9 @@ function resolveRef(node: JsonObject): { node: JsonObject; name?: string } {
 export function providerToApi(value: Json, schema: JsonObject): Json {
   const { node, name } = resolveRef(schema);
   if (name === 'io.k8s.apimachinery.pkg.util.intstr.IntOrString') {
-    // The provider parses these strings with intstr.Parse: digits become an integer.
-    return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+    // The provider turns a string that is a canonical integer into an integer, anything else stays a
+    // string (hashicorp/terraform-provider-kubernetes, expandNetworkPolicyPorts: strconv.Atoi and Itoa).
+    return typeof value === 'string' && /^-?\d+$/.test(value) && String(Number(value)) === value ? Number(value) : value;
   }
   if (isObject(node.properties)) {
     const props = node.properties as Record<string, JsonObject>;
