@@ -54,7 +54,10 @@ function generated(b: CodeBlock): string {
   const { imports, body } = splitImports(b.code);
   const interfaces = [...body.matchAll(/^\s*(?:export\s+)?interface\s+(\w+)/gm)].map((m) => m[1]);
   const sameChecks = interfaces
-    .map((name, i) => `  type __Api${i} = __api.${name};\n  const __same${i}: [${name}] extends [__Api${i}] ? ([__Api${i}] extends [${name}] ? true : false) : false = true;\n  void __same${i};\n`)
+    .map((name, i) => {
+      const check = `docInterfaceMatchesPublic${name}`;
+      return `  type __Api${i} = __api.${name};\n  const ${check}: [${name}] extends [__Api${i}] ? ([__Api${i}] extends [${name}] ? true : false) : false = true;\n  void ${check};\n`;
+    })
     .join('');
   return (
     header +
