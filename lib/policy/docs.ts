@@ -129,6 +129,8 @@ export function renderGuardrailsDocument(): string {
     '## Suppressions',
     '',
     '```ts',
+    "import { PlatformGuardrails } from 'cdktf-ai-platform';",
+    '',
     "PlatformGuardrails.suppress(this, 'CKV_K8S_16', 'GPU operator operands need the host driver', {",
     "  appliesTo: ['DaemonSet/gpu-operator/*'],  // optional: Terraform addresses or Kind/namespace/name, * wildcards",
     '});',
