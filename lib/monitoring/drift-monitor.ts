@@ -312,6 +312,8 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
     });
     this.role = this.job.role;
     this.config = { ...this.config, limits: this.job.limits };
+    // The backbone's Pushgateway admits only the pods it is told about: these job pods.
+    if (props.metrics && props.pushgatewayUrl === undefined && pushUrl !== undefined) props.metrics.allowPushes(namespace, podLabels);
 
     // --- alerts -----------------------------------------------------------------------------------
     const a = props.alerts ?? {};
