@@ -2,11 +2,15 @@
 // rule-carrying feature on, goes through `promtool check rules` and `promtool test rules` (one
 // invocation each). Each alert must have a case where it fires and one where it stays quiet.
 // Without promtool the promtool steps skip with the reason printed; the coverage check always runs.
+// The same synth shows who can reach the Pushgateway and Alertmanager (issue 16, item 1).
 import * as fs from 'fs';
 import * as path from 'path';
 import { ALERT_CASES } from './alert-cases';
 import { synthRuleFixture } from './rule-fixture';
 import { coverage, writePromtoolFiles } from '../harness/promtool-cases';
+import { canConnect, NetworkPolicy, Pod, renderedNetworkPolicies } from '../harness/network-policy';
+import { Synth } from '../harness/synth';
+import { FIXTURE } from './rule-fixture';
 import { alertNames, extractPrometheusRules, ExtractedPrometheusRule, promtool, promtoolVersion, runPromtool, scratchDir } from '../harness/prometheus-rules';
 
 const tool = promtool();
@@ -14,11 +18,13 @@ const withPromtool = tool.path ? test : test.skip;
 if (!tool.path) process.stdout.write(`\n[promtool] SKIPPED: ${tool.reason}\n`);
 
 let rules: ExtractedPrometheusRule[];
+let stacks: Record<string, Synth>;
 let dir: string;
 let files: ReturnType<typeof writePromtoolFiles>;
 
 beforeAll(() => {
-  rules = extractPrometheusRules(synthRuleFixture().stacks);
+  stacks = synthRuleFixture().stacks;
+  rules = extractPrometheusRules(stacks);
   dir = scratchDir('promtool-');
   files = writePromtoolFiles(dir, rules, ALERT_CASES);
 });
@@ -55,4 +61,52 @@ withPromtool('promtool test rules: every case passes', () => {
   expect(r.output).not.toMatch(/FAILED/);
   expect(files.testFiles.length).toBe(new Set(ALERT_CASES.map((c) => c.expect[0].alert)).size);
   void path;
+});
+
+describe('reachability of the monitoring plane (from the rendered NetworkPolicies)', () => {
+  let policies: NetworkPolicy[];
+  beforeAll(() => {
+    policies = renderedNetworkPolicies(stacks);
+  });
+  const mon = (labels: Record<string, string>): Pod => ({ namespace: FIXTURE.monitoringNamespace, labels });
+  const pushgateway = mon({ 'app.kubernetes.io/name': 'prometheus-pushgateway', 'app.kubernetes.io/instance': 'prometheus-pushgateway' });
+  const alertmanager = mon({ 'app.kubernetes.io/name': 'alertmanager', 'alertmanager': 'kube-prometheus-stack-alertmanager', 'app.kubernetes.io/instance': 'kube-prometheus-stack-alertmanager' });
+  const prometheus = mon({ 'app.kubernetes.io/name': 'prometheus', 'operator.prometheus.io/name': 'kube-prometheus-stack-prometheus', 'prometheus': 'kube-prometheus-stack-prometheus' });
+  const grafana = mon({ 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': 'kube-prometheus-stack' });
+  const driftJob: Pod = { namespace: FIXTURE.jobsNamespace, labels: { 'app.kubernetes.io/name': 'drift-monitor', 'app.kubernetes.io/instance': FIXTURE.driftCronJob, 'app.kubernetes.io/component': 'job', 'app.kubernetes.io/managed-by': 'cdktf-ai-platform' } };
+  const evalJob: Pod = { namespace: FIXTURE.servingNamespace, labels: { 'app.kubernetes.io/name': 'eval-cron-job', 'app.kubernetes.io/instance': FIXTURE.evalCronJob, 'app.kubernetes.io/component': 'job', 'app.kubernetes.io/managed-by': 'cdktf-ai-platform' } };
+  const foreign: Pod = { namespace: 'team-a', labels: { app: 'curl' } };
+  // The same labels as the eval job, in another namespace; and another pod of the jobs' namespace.
+  const impostorElsewhere: Pod = { ...evalJob, namespace: 'team-a' };
+  const neighbour: Pod = { namespace: FIXTURE.jobsNamespace, labels: { app: 'notebook' } };
+  const monitoringNeighbour = mon({ app: 'debug' });
+
+  test('the policies of the monitoring namespace are rendered (default deny, allows)', () => {
+    const names = policies.filter((p) => p.metadata.namespace === FIXTURE.monitoringNamespace).map((p) => p.metadata.name);
+    expect(names).toEqual(expect.arrayContaining(['allow-monitoring', 'allow-alertmanager', 'allow-pushgateway', `allow-push-${FIXTURE.jobsNamespace}-${FIXTURE.driftCronJob}`, `allow-push-${FIXTURE.servingNamespace}-${FIXTURE.evalCronJob}`]));
+    // Isolation comes from the namespace's default deny: without it everything is reachable.
+    expect(policies.some((p) => p.metadata.namespace === FIXTURE.monitoringNamespace && Object.keys(p.spec.podSelector.matchLabels ?? {}).length === 0 && (p.spec.podSelector.matchExpressions ?? []).length === 0 && (p.spec.ingress ?? []).length === 0)).toBe(true);
+  });
+
+  test('only the platform\'s job pods (their namespace AND labels) and Prometheus reach the Pushgateway', () => {
+    expect(canConnect(policies, driftJob, pushgateway, 9091)).toBe(true);
+    expect(canConnect(policies, evalJob, pushgateway, 9091)).toBe(true);
+    expect(canConnect(policies, prometheus, pushgateway, 9091)).toBe(true);
+    for (const p of [foreign, impostorElsewhere, neighbour, monitoringNeighbour, grafana]) expect(canConnect(policies, p, pushgateway, 9091)).toBe(false);
+  });
+
+  test('only Prometheus (and Grafana, and Alertmanager replicas for gossip) reach Alertmanager', () => {
+    expect(canConnect(policies, prometheus, alertmanager, 9093)).toBe(true);
+    expect(canConnect(policies, grafana, alertmanager, 9093)).toBe(true);
+    expect(canConnect(policies, alertmanager, alertmanager, 9094)).toBe(true);
+    expect(canConnect(policies, alertmanager, alertmanager, 9094, 'UDP')).toBe(true);
+    for (const p of [foreign, driftJob, evalJob, monitoringNeighbour]) expect(canConnect(policies, p, alertmanager, 9093)).toBe(false);
+    expect(canConnect(policies, grafana, alertmanager, 9094)).toBe(false);
+  });
+
+  test('Prometheus still answers queries from any namespace and scrapes inside its own', () => {
+    expect(canConnect(policies, foreign, prometheus, 9090)).toBe(true);
+    expect(canConnect(policies, foreign, prometheus, 8080)).toBe(false);
+    expect(canConnect(policies, grafana, prometheus, 9090)).toBe(true);
+  });
 });
