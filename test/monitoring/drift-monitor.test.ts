@@ -165,14 +165,14 @@ describe('alerts', () => {
   });
 
   test('verdict alerts read the metrics the job pushes for this monitor', () => {
-    const sel = 'job="aiplatform-drift",namespace="ml",monitor="churn"';
+    const sel = 'job="aiplatform-drift",namespace="ml",monitor="churn",instance=""';
     expect(alert('AiPlatformDatasetDrift').expr).toBe(`max by (namespace, monitor) (aiplatform_dataset_drift{${sel}}) == 1`);
     expect(alert('AiPlatformFeatureDrift').expr).toBe(`max by (namespace, monitor, feature) (aiplatform_drift_detected{${sel}}) == 1`);
   });
 
   test('job failed: the runtime\'s flag, or the CronJob\'s Job failing terminally since its last success', () => {
     const e = alert('AiPlatformDriftJobFailed').expr;
-    expect(e).toContain('max by (namespace, monitor) (aiplatform_job_failed{job="aiplatform-drift",namespace="ml",monitor="churn"}) == 1');
+    expect(e).toContain('max by (namespace, monitor) (aiplatform_job_failed{job="aiplatform-drift",namespace="ml",monitor="churn",instance=""}) == 1');
     expect(e).toContain('kube_job_status_failed{namespace="ml",job_name=~"drift-churn-[0-9]+",reason=~"BackoffLimitExceeded|DeadlineExceeded|Evicted"} > 0');
     expect(e).toContain('kube_cronjob_status_last_successful_time{namespace="ml",cronjob="drift-churn"}');
   });
@@ -180,7 +180,8 @@ describe('alerts', () => {
   test('job stale: N schedule intervals (computed from the cron expression) plus the run deadlines', () => {
     // Daily: 2 x 24h + 1h active deadline + 1h starting deadline.
     expect(base.monitor.staleAfterSeconds).toBe(2 * 86400 + 3600 + 3600);
-    expect(alert('AiPlatformDriftJobStale').expr).toContain('(time() - max by (namespace, monitor) (aiplatform_job_last_success_timestamp_seconds{job="aiplatform-drift",namespace="ml",monitor="churn"}) > 180000)');
+    // The later of the pushed success and the CronJob's last successful Job (survives a Pushgateway restart).
+    expect(alert('AiPlatformDriftJobStale').expr).toContain('(time() - max by (namespace, monitor) (aiplatform_job_last_success_timestamp_seconds{job="aiplatform-drift",namespace="ml",monitor="churn",instance=""} or label_replace(kube_cronjob_status_last_successful_time{namespace="ml",cronjob="drift-churn"}, "monitor", "churn", "", "")) > 180000)');
     expect(alert('AiPlatformDriftJobStale').expr).toContain('kube_cronjob_spec_suspend{namespace="ml",cronjob="drift-churn"} == 1');
     // Weekdays at 6: the longest gap is Friday to Monday.
     expect(build({ schedule: '0 6 * * 1-5', alerts: { staleAfterRuns: 3 } }).monitor.staleAfterSeconds).toBe(3 * 3 * 86400 + 3600 + 3600);
