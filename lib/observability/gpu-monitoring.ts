@@ -39,7 +39,7 @@ export const GPU_DASHBOARD_UID = 'ai-platform-gpus';
  * a fatal one for an hour (time to cordon and drain). A fatal XID also raises `GpuXidError`;
  * Alertmanager inhibits it for the same GPU (see {@link GPU_INHIBIT_RULES}).
  */
-export const XID_WINDOWS = { any: '15m', fatal: '1h' } as const;
+const XID_WINDOWS = { any: '15m', fatal: '1h' } as const;
 
 /**
  * Alertmanager inhibition rules of the GPU alerts: a fatal XID silences the XID warning of the same

@@ -118,33 +118,33 @@ const GPU_LABELS = { Hostname: 'ip-10-0-1-5', gpu: '0' };
 const GPU_CASES: PromtoolCase[] = [
   {
     name: 'GpuXidError: an XID appears',
-    series: [{ series: `DCGM_FI_DEV_XID_ERRORS{${gpu}}`, values: '0x5 13x100' }],
+    series: [{ series: `DCGM_FI_DEV_XID_ERRORS{${gpu}}`, values: '0x5 13x20' }],
     expect: [{ at: '3m', alert: 'GpuXidError', fires: [] }, { at: '10m', alert: 'GpuXidError', fires: [{ ...GPU_LABELS, severity: 'warning' }] }],
   },
   {
     // Issue 16 item 12: the exporter keeps the last XID as the value (NVIDIA/dcgm-exporter#500).
     name: 'GpuXidError: resolves once no new XID came within the window although the gauge keeps the last one',
-    series: [{ series: `DCGM_FI_DEV_XID_ERRORS{${gpu}}`, values: '0x5 13x100' }],
-    expect: [{ at: '60m', alert: 'GpuXidError', fires: [] }],
+    series: [{ series: `DCGM_FI_DEV_XID_ERRORS{${gpu}}`, values: '0x5 13x40' }],
+    expect: [{ at: '25m', alert: 'GpuXidError', fires: [] }],
   },
   {
     name: 'GpuXidError: quiet without XID',
-    series: [{ series: `DCGM_FI_DEV_XID_ERRORS{${gpu}}`, values: '0x100' }],
-    expect: [{ at: '60m', alert: 'GpuXidError', fires: [] }],
+    series: [{ series: `DCGM_FI_DEV_XID_ERRORS{${gpu}}`, values: '0x30' }],
+    expect: [{ at: '25m', alert: 'GpuXidError', fires: [] }],
   },
   {
     name: 'GpuFatalXidError: XID 79 (fallen off the bus)',
-    series: [{ series: `DCGM_FI_DEV_XID_ERRORS{${gpu}}`, values: '0x5 79x200' }],
+    series: [{ series: `DCGM_FI_DEV_XID_ERRORS{${gpu}}`, values: '0x5 79x80' }],
     expect: [
       { at: '10m', alert: 'GpuFatalXidError', fires: [{ ...GPU_LABELS, severity: 'critical' }] },
       { at: '10m', alert: 'GpuXidError', fires: [{ ...GPU_LABELS, severity: 'warning' }] },
       // Issue 16 item 12: resolves after the window; the node was meant to be replaced by then.
-      { at: '180m', alert: 'GpuFatalXidError', fires: [] },
+      { at: '70m', alert: 'GpuFatalXidError', fires: [] },
     ],
   },
   {
     name: 'GpuFatalXidError: quiet for an application XID (13)',
-    series: [{ series: `DCGM_FI_DEV_XID_ERRORS{${gpu}}`, values: '0x5 13x100' }],
+    series: [{ series: `DCGM_FI_DEV_XID_ERRORS{${gpu}}`, values: '0x5 13x20' }],
     expect: [{ at: '10m', alert: 'GpuFatalXidError', fires: [] }],
   },
   {

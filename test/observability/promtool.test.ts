@@ -3,6 +3,7 @@
 // invocation each). Each alert must have a case where it fires and one where it stays quiet.
 // Without promtool the promtool steps skip with the reason printed; the coverage check always runs.
 // The same synth shows who can reach the Pushgateway and Alertmanager (issue 16, item 1).
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ALERT_CASES } from './alert-cases';
@@ -10,6 +11,9 @@ import { synthRuleFixture } from './rule-fixture';
 import { coverage, writePromtoolFiles } from '../harness/promtool-cases';
 import { canConnect, NetworkPolicy, Pod, renderedNetworkPolicies } from '../harness/network-policy';
 import { Synth } from '../harness/synth';
+import { deepMerge, referenceDefaults } from '../harness/reference';
+import { AiPlatform, GPU_INHIBIT_RULES } from '../../lib';
+import { stringify } from 'yaml';
 import { FIXTURE } from './rule-fixture';
 import { alertNames, extractPrometheusRules, ExtractedPrometheusRule, promtool, promtoolVersion, runPromtool, scratchDir } from '../harness/prometheus-rules';
 
@@ -19,11 +23,12 @@ if (!tool.path) process.stdout.write(`\n[promtool] SKIPPED: ${tool.reason}\n`);
 
 let rules: ExtractedPrometheusRule[];
 let stacks: Record<string, Synth>;
+let platform: AiPlatform;
 let dir: string;
 let files: ReturnType<typeof writePromtoolFiles>;
 
 beforeAll(() => {
-  stacks = synthRuleFixture().stacks;
+  ({ stacks, platform } = synthRuleFixture());
   rules = extractPrometheusRules(stacks);
   dir = scratchDir('promtool-');
   files = writePromtoolFiles(dir, rules, ALERT_CASES);
@@ -60,7 +65,35 @@ withPromtool('promtool test rules: every case passes', () => {
   if (r.status !== 0) throw new Error(`${promtoolVersion()}\n${r.output}`);
   expect(r.output).not.toMatch(/FAILED/);
   expect(files.testFiles.length).toBe(new Set(ALERT_CASES.map((c) => c.expect[0].alert)).size);
-  void path;
+});
+
+describe('Alertmanager inhibition', () => {
+  const amtool = spawnSync('sh', ['-c', 'command -v amtool'], { encoding: 'utf8' }).stdout.trim();
+  const withAmtool = amtool ? test : test.skip;
+  if (!amtool) process.stdout.write('\n[amtool] SKIPPED: amtool is not installed (Debian: apt-get install prometheus-alertmanager)\n');
+  const config = () => {
+    const values = platform.observability.chart.renderedValues() as { alertmanager: { config: unknown } };
+    const defaults = referenceDefaults('kube-prometheus-stack') as { alertmanager: { config: unknown } };
+    return deepMerge(defaults.alertmanager.config, values.alertmanager.config) as { inhibit_rules: { source_matchers?: string[]; target_matchers: string[]; equal?: string[] }[] };
+  };
+
+  test('a fatal XID inhibits the XID warning of the same GPU; the chart\'s default rules are kept', () => {
+    const rules = config().inhibit_rules;
+    expect(rules).toEqual(expect.arrayContaining([...GPU_INHIBIT_RULES]));
+    const defaults = (referenceDefaults('kube-prometheus-stack') as { alertmanager: { config: { inhibit_rules: unknown[] } } }).alertmanager.config.inhibit_rules;
+    expect(rules.slice(0, defaults.length)).toEqual(defaults);
+    // The labels the rule compares exist on both alerts (their promtool cases expect them).
+    const gpuCase = ALERT_CASES.find((c) => c.name.startsWith('GpuFatalXidError: XID 79'))!;
+    for (const e of gpuCase.expect.filter((x) => x.fires.length > 0)) for (const l of GPU_INHIBIT_RULES[0].equal) expect(Object.keys(e.fires[0])).toContain(l);
+  });
+
+  withAmtool('amtool check-config accepts the rendered Alertmanager config', () => {
+    const file = path.join(dir, 'alertmanager.yml');
+    fs.writeFileSync(file, stringify(config()));
+    const r = spawnSync(amtool, ['check-config', file], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${r.stdout}${r.stderr}`);
+    expect(r.stdout).toMatch(/SUCCESS/);
+  });
 });
 
 describe('reachability of the monitoring plane (from the rendered NetworkPolicies)', () => {
