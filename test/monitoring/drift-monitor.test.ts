@@ -162,6 +162,10 @@ describe('alerts', () => {
     expect(alert('AiPlatformDriftJobFailed').labels).toEqual({ ...common, severity: 'warning' });
     expect(alert('AiPlatformDriftJobStale').labels).toEqual({ ...common, severity: 'warning' });
     for (const r of rules) expect(r.annotations).toMatchObject({ runbook_url: 'https://runbooks.example.com/drift', summary: expect.any(String), description: expect.any(String) });
+    // modelId is the model_id label beside the served name.
+    const withId = build({ model: 'churn-v3', modelId: 's3://models/churn/v3' }).monitor.alertRule as KubernetesObject;
+    const labels = ((withId.spec as { groups: { rules: { labels: Record<string, string> }[] }[] }).groups[0].rules[0].labels);
+    expect(labels).toMatchObject({ model: 'churn-v3', model_id: 's3://models/churn/v3' });
   });
 
   test('verdict alerts read the metrics the job pushes for this monitor', () => {
@@ -313,6 +317,7 @@ describe('bad input fails at synth, naming the prop and the value', () => {
     [{ reference: { url: 's3://ml-data/x.csv', delimiter: ';;' } }, /reference\.delimiter \(";;"\) is invalid: must be one character/],
     [{ reportUrl: 's3://ml-reports/drift/' }, /reportUrl \("s3:\/\/ml-reports\/drift\/"\) is invalid: .*needs an object key/],
     [{ model: ' ' }, /model \(" "\) is invalid: must be a non-empty model name/],
+    [{ model: undefined, modelId: 'meta-llama/Llama-3.1-8B-Instruct' }, /modelId \("meta-llama\/Llama-3.1-8B-Instruct"\) is invalid: needs model/],
     [{ alerts: { team: 'ML Platform' } }, /alerts\.team \("ML Platform"\) is invalid/],
     [{ alerts: { staleAfterRuns: 0 } }, /alerts\.staleAfterRuns \(0\) is invalid/],
     [{ timeZone: 'Paris' }, /timeZone \("Paris"\) is invalid: must be an IANA time zone name/],

@@ -15,7 +15,7 @@ const driftSel = `job="aiplatform-drift",namespace="${F.jobsNamespace}",monitor=
 
 /** Labels of the eval alerts: the served model name, the model id beside it. */
 const EVAL_LABELS = { namespace: F.servingNamespace, eval: F.evaluation, model: F.servedModel, model_id: F.modelId, severity: 'warning' };
-const DRIFT_LABELS = { namespace: F.jobsNamespace, monitor: F.driftMonitor, model: F.servedModel, severity: 'warning' };
+const DRIFT_LABELS = { namespace: F.jobsNamespace, monitor: F.driftMonitor, model: F.servedModel, model_id: F.modelId, severity: 'warning' };
 
 interface JobTarget {
   readonly prefix: string;

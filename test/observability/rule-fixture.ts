@@ -42,7 +42,8 @@ export function synthRuleFixture(): { platform: AiPlatform; stacks: Record<strin
       schedule: '*/10 * * * *',
       reference: { url: 's3://data/ref.csv', format: DriftDataFormat.CSV },
       current: { url: 's3://data/cur/{{date}}.csv', format: DriftDataFormat.CSV },
-      model: FIXTURE.servedModel,
+      // Named by its Hugging Face id: the platform labels alerts with the served name and the id.
+      model: FIXTURE.modelId,
       servingSignals: {
         models: [FIXTURE.servedModel],
         servingNamespace: FIXTURE.servingNamespace,
