@@ -611,7 +611,12 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
   }
 }
 
-/** kube-prometheus-stack's default `alertmanager.config.inhibit_rules` (chart values, same version). */
+/**
+ * kube-prometheus-stack's default `alertmanager.config.inhibit_rules`. Source:
+ * prometheus-community/helm-charts charts/kube-prometheus-stack/values.yaml at the pinned version
+ * (reference copy in the shared chart references), checked 2026-12-07; a test compares this copy with
+ * the pinned chart's defaults.
+ */
 const KPS_DEFAULT_INHIBIT_RULES: JsonObject[] = [
   { source_matchers: ['severity = critical'], target_matchers: ['severity =~ warning|info'], equal: ['namespace', 'alertname'] },
   { source_matchers: ['severity = warning'], target_matchers: ['severity = info'], equal: ['namespace', 'alertname'] },
