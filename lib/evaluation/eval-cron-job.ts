@@ -294,6 +294,7 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
   public readonly mlflowAccess?: MlflowAccess;
   /** Seconds without a recorded run after which the stale alert fires. */
   public readonly staleAfterSeconds: number;
+  private readonly endpointRef: IOpenAiEndpoint;
 
   /** Creates the evaluation. */
   public constructor(scope: Construct, id: string, props: EvalCronJobProps) {
@@ -307,6 +308,7 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
     const ep = props.endpoint;
     if (!ep) throw new ValidationError(this, 'endpoint', ep, 'must be an IOpenAiEndpoint (the serving stack)');
     checkEndpoint(this, 'endpoint', ep);
+    this.endpointRef = ep;
     this.model = this.resolveModel('model', props.model, ep);
     const namespace = props.namespace ?? ep.namespace;
     if (Token.isUnresolved(namespace)) throw new ValidationError(this, 'namespace', namespace, 'must be a literal namespace name (give namespace when the endpoint\'s is computed)');
@@ -423,6 +425,8 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
     });
     this.role = this.job.role;
     this.config = { ...this.config, limits: this.job.limits };
+    // The backbone's Pushgateway admits only the pods it is told about: these job pods.
+    if (props.metrics && props.pushgatewayUrl === undefined && pushUrl !== undefined) props.metrics.allowPushes(namespace, podLabels);
 
     // --- alerts ------------------------------------------------------------------------------------
     const a = props.alerts ?? {};
@@ -502,25 +506,26 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
   private alertRules(namespace: string, cronJobName: string, a: EvalAlertOptions, podLabels: Record<string, string>, passRateThreshold: number): PrometheusRuleEntry[] {
     if (a.team !== undefined) validateKubernetesLabelValue(this, 'alerts.team', a.team);
     validateKubernetesLabels(this, 'alerts.labels', a.labels);
-    const labels: Record<string, string> = { ...a.labels, ...(a.team !== undefined ? { team: a.team } : {}), model: this.model };
+    const labels: Record<string, string> = { ...a.labels, ...(a.team !== undefined ? { team: a.team } : {}), ...modelAlertLabels(this.model, this.endpointRef) };
     const annotations: Record<string, string> = a.runbookUrl ? { runbook_url: a.runbookUrl } : {};
     const target = { pushgatewayJob: EVAL_PUSHGATEWAY_JOB, nameLabel: 'eval', name: this.evalName, namespace };
     const sel = pushedSelector(target);
     const severity = a.severity ?? AlertSeverity.WARNING;
     const rules: PrometheusRuleEntry[] = [{
       alert: 'AiPlatformEvalGateFailed',
-      expr: `max by (namespace, eval) (${JOB_METRICS.evalGatePassed}{${sel}}) == 0`,
+      // min: a group that claims a pass cannot hide the job's own failure.
+      expr: `min by (namespace, eval) (${JOB_METRICS.evalGatePassed}{${sel}}) == 0`,
       labels: { ...labels, severity },
       annotations: {
         ...annotations,
         summary: 'Evaluation {{ $labels.eval }} of {{ $labels.model }} failed a gate',
-        description: `The last run of evaluation {{ $labels.eval }} (namespace {{ $labels.namespace }}) failed at least one gate (absolute threshold or regression against the last passing run): the model ${this.model} no longer meets its bar. The report's failedGates gives each gate with its numbers; ${JOB_METRICS.evalGateCheckPassed} says which.`,
+        description: `The last run of evaluation {{ $labels.eval }} (namespace {{ $labels.namespace }}) failed at least one gate (absolute threshold or regression against the last passing run): the model {{ $labels.model }} no longer meets its bar. The report's failedGates gives each gate with its numbers; ${JOB_METRICS.evalGateCheckPassed} says which.`,
       },
     }];
     if (a.passRate ?? true) {
       rules.push({
         alert: 'AiPlatformEvalPassRateLow',
-        expr: `max by (namespace, eval) (${JOB_METRICS.evalPassRate}{${sel}}) < ${passRateThreshold}`,
+        expr: `min by (namespace, eval) (${JOB_METRICS.evalPassRate}{${sel}}) < ${passRateThreshold}`,
         labels: { ...labels, severity },
         annotations: {
           ...annotations,
@@ -547,6 +552,17 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
   public renderedWorkloads(): RenderedWorkload[] {
     return this.job.renderedWorkloads();
   }
+}
+
+/**
+ * The `model` label of the alerts: the served name (the `model_name` label vLLM puts on its metrics,
+ * as on the serving and drift alerts), with the weights' id (Hugging Face id) as `model_id` when the
+ * endpoint knows it. A request name that is an alias (the Hugging Face id) maps to its served name.
+ */
+function modelAlertLabels(requested: string, ep: IOpenAiEndpoint): Record<string, string> {
+  const served = ep.servedModelNames?.[requested] ?? requested;
+  const id = ep.modelIds?.[served];
+  return id !== undefined && id !== served ? { model: served, model_id: id } : { model: served };
 }
 
 function checkEndpoint(scope: IConstruct, prop: string, ep: IOpenAiEndpoint): void {

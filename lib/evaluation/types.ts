@@ -13,4 +13,15 @@ export interface IOpenAiEndpoint {
   readonly namespace: string;
   /** Names of the served models (the `model` of a request). */
   readonly modelNames: string[];
+  /**
+   * The served name of each name in `modelNames` (aliases such as the Hugging Face id map to the
+   * model's served name, the `model_name` label of its metrics). Alerts label models by served name.
+   * @default - every name is its own served name
+   */
+  readonly servedModelNames?: Record<string, string>;
+  /**
+   * The weights' id (Hugging Face id or S3 URL) of each served name; alerts carry it as `model_id`.
+   * @default - no `model_id` label
+   */
+  readonly modelIds?: Record<string, string>;
 }

@@ -142,10 +142,17 @@ export interface DriftMonitorOptions extends ScheduledJobOptions {
    */
   readonly mlflowTags?: Record<string, string>;
   /**
-   * The model whose inputs are monitored: the `model` label of the alerts (Alertmanager routing).
+   * The model whose inputs are monitored, by its served name (vLLM's `model_name`, e.g. `llama-8b`):
+   * the `model` label of the alerts (Alertmanager routing), as on every model alert. `AiPlatform`
+   * turns a Hugging Face id of one of its serving stacks into that model's served name.
    * @default - no model label
    */
   readonly model?: string;
+  /**
+   * The weights' id of `model` (Hugging Face id or S3 URL): the `model_id` label of the alerts.
+   * @default - no model_id label (`AiPlatform` fills it from its serving stacks)
+   */
+  readonly modelId?: string;
   /**
    * Alerts (dataset drift, feature drift, job failed, job stale).
    * @default - all, when `metrics` is given
@@ -244,6 +251,8 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
     });
     const timeoutMs = props.requestTimeout ? validateInteger(this, 'requestTimeout (ms)', props.requestTimeout.toSeconds() * 1000, 1000, 600_000) : undefined;
     if (props.model !== undefined && (typeof props.model !== 'string' || props.model.trim().length === 0)) throw new ValidationError(this, 'model', props.model, 'must be a non-empty model name');
+    if (props.modelId !== undefined && (typeof props.modelId !== 'string' || props.modelId.trim().length === 0)) throw new ValidationError(this, 'modelId', props.modelId, 'must be a non-empty model id');
+    if (props.modelId !== undefined && props.model === undefined) throw new ValidationError(this, 'modelId', props.modelId, 'needs model (the served name it belongs to)');
 
     // --- metrics, MLflow --------------------------------------------------------------------------
     const alertsWanted = props.metrics !== undefined && (props.alerts?.enabled ?? true);
@@ -312,6 +321,8 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
     });
     this.role = this.job.role;
     this.config = { ...this.config, limits: this.job.limits };
+    // The backbone's Pushgateway admits only the pods it is told about: these job pods.
+    if (props.metrics && props.pushgatewayUrl === undefined && pushUrl !== undefined) props.metrics.allowPushes(namespace, podLabels);
 
     // --- alerts -----------------------------------------------------------------------------------
     const a = props.alerts ?? {};
@@ -320,7 +331,7 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
     if (props.servingSignals && !props.metrics) throw new ValidationError(this, 'servingSignals', props.servingSignals.models, 'needs metrics (the rules are loaded by its Prometheus)');
     if (alertsWanted || props.servingSignals) {
       const groups: PrometheusRuleGroup[] = [];
-      if (alertsWanted) groups.push({ name: k8sName, rules: this.alertRules(namespace, k8sName, a, podLabels, props.model) });
+      if (alertsWanted) groups.push({ name: k8sName, rules: this.alertRules(namespace, k8sName, a, podLabels, props.model, props.modelId) });
       if (props.servingSignals) groups.push(...servingDriftRuleGroups(this, 'servingSignals', name, props.servingSignals));
       checkRuleExpressions(this, 'alerts', groups);
       try {
@@ -333,13 +344,14 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
     }
   }
 
-  private alertRules(namespace: string, cronJobName: string, a: DriftAlertOptions, podLabels: Record<string, string>, model: string | undefined): PrometheusRuleEntry[] {
+  private alertRules(namespace: string, cronJobName: string, a: DriftAlertOptions, podLabels: Record<string, string>, model: string | undefined, modelId: string | undefined): PrometheusRuleEntry[] {
     if (a.team !== undefined) validateKubernetesLabelValue(this, 'alerts.team', a.team);
     validateKubernetesLabels(this, 'alerts.labels', a.labels);
     const labels: Record<string, string> = {
       ...a.labels,
       ...(a.team !== undefined ? { team: a.team } : {}),
       ...(model !== undefined ? { model } : {}),
+      ...(modelId !== undefined && modelId !== model ? { model_id: modelId } : {}),
     };
     const annotations: Record<string, string> = a.runbookUrl ? { runbook_url: a.runbookUrl } : {};
     const target = { pushgatewayJob: DRIFT_PUSHGATEWAY_JOB, nameLabel: 'monitor', name: this.monitorName, namespace };

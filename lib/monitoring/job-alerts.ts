@@ -81,9 +81,13 @@ export interface JobRuleTarget {
   readonly podLabels: Record<string, string>;
 }
 
-/** The selector of a job's pushed series. */
+/**
+ * The selector of a job's pushed series: exactly the grouping key the job pushes with (`job`, its
+ * name label, `namespace`) and no `instance` (the jobs push none; Prometheus drops the empty one the
+ * Pushgateway exposes). A group pushed by anything else under another `instance` does not match.
+ */
 export function pushedSelector(t: Pick<JobRuleTarget, 'pushgatewayJob' | 'namespace' | 'nameLabel' | 'name'>): string {
-  return `job=${promString(t.pushgatewayJob)},namespace=${promString(t.namespace)},${t.nameLabel}=${promString(t.name)}`;
+  return `job=${promString(t.pushgatewayJob)},namespace=${promString(t.namespace)},${t.nameLabel}=${promString(t.name)},instance=""`;
 }
 
 /**
@@ -92,7 +96,9 @@ export function pushedSelector(t: Pick<JobRuleTarget, 'pushgatewayJob' | 'namesp
  *   Kubernetes Job of the CronJob failed terminally (deadline, retries exhausted, eviction: cases
  *   where the job could not push) more recently than the CronJob's last success;
  * - `<prefix>JobStale`: no run recorded results for `staleAfterSeconds` (or, for a job that never
- *   succeeded, for that long since the CronJob was created), unless the CronJob is suspended.
+ *   succeeded, for that long since the CronJob was created), unless the CronJob is suspended. The last
+ *   result is the later of the pushed success time and the CronJob's last successful Job
+ *   (kube-state-metrics): a Pushgateway restart that loses the pushes does not make a healthy job stale.
  */
 export function jobHealthRules(t: JobRuleTarget): PrometheusRuleEntry[] {
   const sel = pushedSelector(t);
@@ -103,6 +109,8 @@ export function jobHealthRules(t: JobRuleTarget): PrometheusRuleEntry[] {
   const lastK8sSuccess = `max by (namespace) (${KUBE_STATE_METRICS.cronJobLastSuccessfulTime}{${cron}})`;
   const addName = (expr: string) => `label_replace(${expr}, ${promString(t.nameLabel)}, ${promString(t.name)}, "", "")`;
   const suspended = `unless on (namespace) (${KUBE_STATE_METRICS.cronJobSuspend}{${cron}} == 1)`;
+  // Exit 0 and exit 2 push a success time; Kubernetes records exit 0 only (exit 2 fails the Job).
+  const lastResult = `max by (namespace, ${t.nameLabel}) (${JOB_METRICS.lastSuccessTimestamp}{${sel}} or ${addName(KUBE_STATE_METRICS.cronJobLastSuccessfulTime + `{${cron}}`)})`;
   const labels = { ...t.labels, severity: t.severity };
   return [
     {
@@ -122,8 +130,8 @@ export function jobHealthRules(t: JobRuleTarget): PrometheusRuleEntry[] {
       alert: `${t.alertPrefix}JobStale`,
       expr: [
         `(`,
-        `  (time() - max by (namespace, ${t.nameLabel}) (${JOB_METRICS.lastSuccessTimestamp}{${sel}}) > ${t.staleAfterSeconds})`,
-        `  or ${addName(`(time() - max by (namespace) (${KUBE_STATE_METRICS.cronJobCreated}{${cron}}) > ${t.staleAfterSeconds}) unless on (namespace) ${JOB_METRICS.lastSuccessTimestamp}{${sel}}`)}`,
+        `  (time() - ${lastResult} > ${t.staleAfterSeconds})`,
+        `  or ${addName(`(time() - max by (namespace) (${KUBE_STATE_METRICS.cronJobCreated}{${cron}}) > ${t.staleAfterSeconds})`)} unless on (namespace) ${lastResult}`,
         `) ${suspended}`,
       ].join('\n'),
       labels,

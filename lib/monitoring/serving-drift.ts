@@ -158,9 +158,10 @@ export function servingDriftRuleGroups(scope: IConstruct, prefix: string, monito
   /** `range` is the range and offset after the selector: `[1h]` or `[1d] offset 7d`. */
   const errorRatio = (range: string) => {
     const total = `sum by (namespace, model_name) (rate(${VLLM_METRICS.requestSuccessTotal}{${sel}}${range}))`;
-    // No error series at all (no error yet) is an error rate of 0, not "unknown".
+    // No error series at all (no error yet) is an error rate of 0, not "unknown"; so is a window
+    // without traffic (0/0 would be NaN, and NaN compares false: an idle reference hid every alert).
     const errors = `(sum by (namespace, model_name) (rate(${VLLM_METRICS.requestSuccessTotal}{${sel},${reasonMatcher}}${range})) or ${total} * 0)`;
-    return `${errors} / ${total}`;
+    return `(${errors} / (${total} > 0)) or ${total} * 0`;
   };
   const records: PrometheusRuleEntry[] = [
     ...quantileRules(VLLM_METRICS.promptTokensBucket, S.promptQuantileCurrent, S.promptQuantileReference, S.promptQuantileRatio),
@@ -171,6 +172,7 @@ export function servingDriftRuleGroups(scope: IConstruct, prefix: string, monito
     { record: S.errorRatioReference, expr: errorRatio(`[${ref}] offset ${off}`), labels: recLabels },
   ];
 
+  const refEnough = `and on (namespace, model_name) (${S.requestsReference}{${mon}} >= ${minRequests})`;
   const enough = `and on (namespace, model_name) (${S.requestsCurrent}{${mon}} >= ${minRequests}) and on (namespace, model_name) (${S.requestsReference}{${mon}} >= ${minRequests})`;
   const labels: Record<string, string> = {
     ...o.labels,
@@ -199,10 +201,12 @@ export function servingDriftRuleGroups(scope: IConstruct, prefix: string, monito
     tokenAlert('AiPlatformServingGenerationTokensDrift', S.generationQuantileRatio, 'Generation length'),
     {
       alert: 'AiPlatformServingErrorRateDrift',
+      // A reference window with fewer than minRequests requests (idle, or no series at all) is no
+      // baseline: it counts as 0 errors, and the current rate alone decides (above minErrorRate).
       expr: [
         `(`,
-        `  (${S.errorRatioCurrent}{${mon}} > ${errRatio} * ${S.errorRatioReference}{${mon}})`,
-        `  or (${S.errorRatioCurrent}{${mon}} unless on (namespace, model_name) ${S.errorRatioReference}{${mon}})`,
+        `  (${S.errorRatioCurrent}{${mon}} > ${errRatio} * ${S.errorRatioReference}{${mon}} ${refEnough})`,
+        `  or (${S.errorRatioCurrent}{${mon}} unless on (namespace, model_name) (${S.requestsReference}{${mon}} >= ${minRequests}))`,
         `)`,
         `and (${S.errorRatioCurrent}{${mon}} > ${minErr})`,
         `and on (namespace, model_name) (${S.requestsCurrent}{${mon}} >= ${minRequests})`,

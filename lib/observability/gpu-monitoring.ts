@@ -34,6 +34,21 @@ export const FATAL_XID_CODES: readonly number[] = [48, 63, 64, 74, 79, 94, 95];
 /** UID of the GPU dashboard (stable: links and bookmarks use it). */
 export const GPU_DASHBOARD_UID = 'ai-platform-gpus';
 
+/**
+ * How long the XID alerts stay active after the gauge changed: an application XID for 15 minutes,
+ * a fatal one for an hour (time to cordon and drain). A fatal XID also raises `GpuXidError`;
+ * Alertmanager inhibits it for the same GPU (see {@link GPU_INHIBIT_RULES}).
+ */
+const XID_WINDOWS = { any: '15m', fatal: '1h' } as const;
+
+/**
+ * Alertmanager inhibition rules of the GPU alerts: a fatal XID silences the XID warning of the same
+ * GPU (`Hostname`, `gpu`). kube-prometheus-stack's own rules inhibit only within one alert name.
+ */
+export const GPU_INHIBIT_RULES: readonly { [k: string]: string[] }[] = [
+  { source_matchers: ['alertname = "GpuFatalXidError"'], target_matchers: ['alertname = "GpuXidError"'], equal: ['Hostname', 'gpu'] },
+];
+
 /** Options of {@link gpuAlertRuleGroups}. */
 export interface GpuAlertOptions {
   /**
@@ -48,32 +63,36 @@ export interface GpuAlertOptions {
 export function gpuAlertRuleGroups(options: GpuAlertOptions = {}): PrometheusRuleGroup[] {
   const threshold = options.temperatureThresholdCelsius ?? 85;
   const m = DCGM_METRICS;
-  const fatal = FATAL_XID_CODES.map((c) => `${m.XID_ERRORS} == ${c}`).join(' or ');
+  // The exporter keeps the last XID as the gauge's value until it restarts (NVIDIA/dcgm-exporter#500):
+  // an XID is an event, seen as a change of the gauge within a window; the value says which XID.
+  const xid = `${m.XID_ERRORS}{${DCGM_EXPORTER_JOB_SELECTOR}}`;
+  const changed = (window: string) => `on (Hostname, gpu) (max by (Hostname, gpu) (changes(${xid}[${window}])) > 0)`;
+  const fatal = FATAL_XID_CODES.map((c) => `${xid} == ${c}`).join(' or ');
   return [
     {
       name: 'gpu-health',
       rules: [
         {
           alert: 'GpuXidError',
-          expr: `max by (Hostname, gpu) (${m.XID_ERRORS}) > 0`,
+          expr: `(max by (Hostname, gpu) (${xid}) > 0) and ${changed(XID_WINDOWS.any)}`,
           labels: { severity: 'warning' },
           annotations: {
             summary: 'GPU reported an XID error',
-            description: 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported XID {{ $value }}. Application XIDs (13, 31, 43) point at the workload; others at the driver or hardware.',
+            description: `GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported XID {{ $value }} in the last ${XID_WINDOWS.any}. Application XIDs (13, 31, 43) point at the workload; others at the driver or hardware.`,
           },
         },
         {
           alert: 'GpuFatalXidError',
-          expr: `max by (Hostname, gpu) (${fatal})`,
+          expr: `max by (Hostname, gpu) (${fatal}) and ${changed(XID_WINDOWS.fatal)}`,
           labels: { severity: 'critical' },
           annotations: {
             summary: 'GPU hardware failure (fatal XID)',
-            description: 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported XID {{ $value }} (ECC, row remapping, NVLink or fallen off the bus): cordon and drain the node and replace it.',
+            description: `GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported XID {{ $value }} in the last ${XID_WINDOWS.fatal} (ECC, row remapping, NVLink or fallen off the bus): cordon and drain the node and replace it.`,
           },
         },
         {
           alert: 'GpuHighTemperature',
-          expr: `max by (Hostname, gpu) (${m.GPU_TEMP}) > ${threshold}`,
+          expr: `max by (Hostname, gpu) (${m.GPU_TEMP}{${DCGM_EXPORTER_JOB_SELECTOR}}) > ${threshold}`,
           forDuration: Duration.minutes(5),
           labels: { severity: 'warning' },
           annotations: {

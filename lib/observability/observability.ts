@@ -14,7 +14,7 @@ import { PlatformNamespace } from '../k8s/platform-namespace';
 import { restrictedContainerSecurityContext } from '../k8s/pod-security';
 import { JsonObject, JsonValue, KubernetesObject } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
-import { gpuAlertRuleGroups, gpuDashboard } from './gpu-monitoring';
+import { GPU_INHIBIT_RULES, gpuAlertRuleGroups, gpuDashboard } from './gpu-monitoring';
 import {
   grafanaDashboardConfigMap,
   MonitoringObjectError,
@@ -67,9 +67,10 @@ export interface PushgatewayOptions {
    */
   readonly enabled?: boolean;
   /**
-   * Keep pushed metrics across restarts on a PersistentVolumeClaim (`--persistence.file`).
-   * Off, a restart loses the last push of every job until it runs again.
-   * @default false
+   * Keep pushed metrics across restarts on a PersistentVolumeClaim (`--persistence.file`, written
+   * every minute). Off, a restart loses the last push of every job until it runs again: the verdict
+   * alerts (drift, failed gate) go quiet until then.
+   * @default true
    */
   readonly persistence?: boolean;
   /**
@@ -145,7 +146,7 @@ export interface ObservabilityOptions {
   readonly grafanaAdminSecret?: string;
   /**
    * The Pushgateway.
-   * @default - installed, without persistence
+   * @default - installed, with persistence
    */
   readonly pushgateway?: PushgatewayOptions;
   /**
@@ -180,6 +181,18 @@ export interface ObservabilityProps extends ObservabilityOptions {
 const PROMETHEUS_PORT = 9090;
 const PUSHGATEWAY_PORT = 9091;
 const ALERTMANAGER_PORT = 9093;
+/** Alertmanager's cluster (gossip) port between replicas. */
+const ALERTMANAGER_MESH_PORT = 9094;
+/** `app.kubernetes.io/name` of the Alertmanager and Pushgateway pods. */
+const ALERTMANAGER_POD_NAME = 'alertmanager';
+const PUSHGATEWAY_POD_NAME = 'prometheus-pushgateway';
+/**
+ * Series the Pushgateway's scrape keeps: the jobs' `aiplatform_*` metrics, the Pushgateway's own
+ * push times, and its process metrics. With `honorLabels` a pushed series keeps the labels it was
+ * pushed with, so without this list a push could impersonate any exporter (kube-state-metrics,
+ * DCGM, vLLM) and satisfy or silence the alerts built on them.
+ */
+export const PUSHGATEWAY_KEPT_SERIES = 'aiplatform_.+|push_time_seconds|push_failure_time_seconds|pushgateway_.+|go_.+|process_.+|promhttp_.+';
 /** The Prometheus operator's admission webhook (chart `prometheusOperator.tls.internalPort`). */
 const OPERATOR_WEBHOOK_PORT = 10250;
 
@@ -221,6 +234,9 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
   public readonly alertmanagerUrl: string;
   /** Release name of kube-prometheus-stack (also the `release` label value). */
   public readonly releaseName: string;
+  /** The Pushgateway's base NetworkPolicy (Prometheus scrapes), when the Pushgateway is installed. */
+  public readonly pushgatewayPolicy?: NetworkPolicyV1;
+  private readonly pushGrants = new Set<string>();
 
   /** Installs the backbone. */
   public constructor(scope: Construct, id: string, props: ObservabilityProps) {
@@ -263,19 +279,38 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
 
     this.platformNamespace = new PlatformNamespace(this, 'namespace', { name: namespace });
     this.namespace = this.platformNamespace.name;
-    // Default-deny ingress is on; these are the explicit allows the backbone needs.
+    // Default-deny ingress is on; these are the explicit allows the backbone needs. Policies add up
+    // (a pod is reachable from the union of the peers of every policy selecting it), so the
+    // Pushgateway and Alertmanager are left out of the namespace-wide allow and get their own.
+    const tcp = (port: number) => ({ port: String(port), protocol: 'TCP' });
+    const pods = (labels: Record<string, string>) => ({ podSelector: { matchLabels: { ...labels } } });
+    const prometheusPods = pods(this.podLabels('prometheus'));
     const allow = new NetworkPolicyV1(this, 'allow-monitoring', {
       metadata: { name: 'allow-monitoring', namespace: this.namespace },
       spec: {
-        podSelector: {},
+        podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'NotIn', values: [ALERTMANAGER_POD_NAME, PUSHGATEWAY_POD_NAME] }] },
         policyTypes: ['Ingress'],
         ingress: [
-          // Prometheus ↔ Alertmanager ↔ Grafana ↔ operator, and scrapes inside the namespace.
+          // Prometheus ↔ Grafana ↔ operator ↔ kube-state-metrics, and scrapes inside the namespace.
           { from: [{ podSelector: {} }] },
-          // Queries (KEDA, jobs, alert links) and pushes from workloads in any namespace.
-          { from: [{ namespaceSelector: {} }], ports: [PROMETHEUS_PORT, PUSHGATEWAY_PORT, ALERTMANAGER_PORT].map((p) => ({ port: String(p), protocol: 'TCP' })) },
+          // Queries (KEDA, alert links, dashboards) from workloads in any namespace.
+          { from: [{ namespaceSelector: {} }], ports: [tcp(PROMETHEUS_PORT)] },
           // The API server calls the operator's admission webhook from outside the pod network.
-          { ports: [{ port: String(OPERATOR_WEBHOOK_PORT), protocol: 'TCP' }] },
+          { ports: [tcp(OPERATOR_WEBHOOK_PORT)] },
+        ],
+      },
+    });
+    // Alertmanager: alerts from Prometheus (and its scrapes of Alertmanager and its reloader), the
+    // Grafana data source, and the gossip of Alertmanager replicas. Nobody else can add silences.
+    const allowAlertmanager = new NetworkPolicyV1(this, 'allow-alertmanager', {
+      metadata: { name: 'allow-alertmanager', namespace: this.namespace },
+      spec: {
+        podSelector: { matchLabels: this.podLabels('alertmanager') },
+        policyTypes: ['Ingress'],
+        ingress: [
+          { from: [prometheusPods] },
+          { from: [pods(this.podLabels('grafana'))], ports: [tcp(ALERTMANAGER_PORT)] },
+          { from: [pods(this.podLabels('alertmanager'))], ports: [tcp(ALERTMANAGER_MESH_PORT), { port: String(ALERTMANAGER_MESH_PORT), protocol: 'UDP' }] },
         ],
       },
     });
@@ -290,7 +325,7 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
       // Its CRDs must exist (and its webhook answer) before any ServiceMonitor or PrometheusRule.
       wait: true,
       timeoutSeconds: 900,
-      dependsOn: [...(this.platformNamespace.defaultDeny ? [this.platformNamespace.defaultDeny] : []), allow],
+      dependsOn: [...(this.platformNamespace.defaultDeny ? [this.platformNamespace.defaultDeny] : []), allow, allowAlertmanager],
     });
     this.release = this.chart.release;
     this.crdDependencies = [this.release];
@@ -299,6 +334,15 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
 
     const pg = props.pushgateway ?? {};
     if (pg.enabled ?? true) {
+      // Prometheus scrapes it; pushes only from the job pods granted with allowPushes().
+      this.pushgatewayPolicy = new NetworkPolicyV1(this, 'allow-pushgateway', {
+        metadata: { name: 'allow-pushgateway', namespace: this.namespace },
+        spec: {
+          podSelector: { matchLabels: this.podLabels('pushgateway') },
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [prometheusPods], ports: [tcp(PUSHGATEWAY_PORT)] }],
+        },
+      });
       this.pushgatewayChart = this.installPushgateway(props.cluster, pg);
       this.pushgatewayUrl = `http://${CHARTS.prometheusPushgateway.chart}.${this.namespace}.svc:${PUSHGATEWAY_PORT}`;
     } else if (pg.persistence !== undefined || pg.storageSize !== undefined || pg.storageClass !== undefined || pg.extraValues !== undefined) {
@@ -313,6 +357,51 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
     if (props.gpuMonitoring ?? true) {
       this.addDashboard('gpu-dcgm', JSON.stringify(gpuDashboard()));
       this.addPrometheusRule({ name: 'gpu-alerts', groups: gpuAlertRuleGroups({ temperatureThresholdCelsius: gpuTemperature }) });
+    }
+  }
+
+  /**
+   * Lets the pods with `podLabels` in `namespace` push to the Pushgateway (port 9091), and no other
+   * pod of that namespace: a NetworkPolicy in the monitoring namespace whose peer is the namespace
+   * AND the pod labels. DriftMonitor and EvalCronJob call it for their job pods. Calling it twice for
+   * the same pods is a no-op.
+   * @param namespace namespace of the pods (a literal name)
+   * @param podLabels labels that select exactly those pods (at least one)
+   */
+  public allowPushes(namespace: string, podLabels: Record<string, string>): void {
+    if (!this.pushgatewayPolicy) return;
+    validateDns1123Label(this, 'allowPushes.namespace', namespace);
+    if (Object.keys(podLabels).length === 0) throw new ValidationError(this, 'allowPushes.podLabels', podLabels, 'must list at least one label: an empty selector admits every pod of the namespace');
+    const key = `${namespace}/${JSON.stringify(Object.entries(podLabels).sort())}`;
+    if (this.pushGrants.has(key)) return;
+    this.pushGrants.add(key);
+    const instance = podLabels['app.kubernetes.io/instance'] ?? `${this.pushGrants.size}`;
+    const name = `allow-push-${namespace}-${instance}`.slice(0, 253);
+    new NetworkPolicyV1(this, name, {
+      metadata: { name, namespace: this.namespace },
+      spec: {
+        podSelector: { matchLabels: this.podLabels('pushgateway') },
+        policyTypes: ['Ingress'],
+        ingress: [{
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } }, podSelector: { matchLabels: { ...podLabels } } }],
+          ports: [{ port: String(PUSHGATEWAY_PORT), protocol: 'TCP' }],
+        }],
+      },
+    });
+  }
+
+  /**
+   * Labels that select the pods of one backbone component (what its NetworkPolicies select and admit).
+   * Labels are not an identity: any pod that may be created in the monitoring namespace with these
+   * labels gets the same access, so keep that namespace to the backbone.
+   */
+  public podLabels(component: 'prometheus' | 'alertmanager' | 'grafana' | 'pushgateway'): Record<string, string> {
+    switch (component) {
+      // The Prometheus operator labels the pods of a Prometheus / Alertmanager with the object's name.
+      case 'prometheus': return { 'app.kubernetes.io/name': 'prometheus', 'operator.prometheus.io/name': `${this.releaseName}-prometheus` };
+      case 'alertmanager': return { 'app.kubernetes.io/name': ALERTMANAGER_POD_NAME, 'alertmanager': `${this.releaseName}-alertmanager` };
+      case 'grafana': return { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': this.releaseName };
+      default: return { 'app.kubernetes.io/name': PUSHGATEWAY_POD_NAME, 'app.kubernetes.io/instance': CHARTS.prometheusPushgateway.chart };
     }
   }
 
@@ -473,7 +562,7 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
   }
 
   private installPushgateway(cluster: ICluster, o: PushgatewayOptions): HelmChart {
-    const persistence = o.persistence ?? false;
+    const persistence = o.persistence ?? true;
     if (!persistence && (o.storageSize !== undefined || o.storageClass !== undefined)) {
       throw new ValidationError(this, 'pushgateway.storageSize', o.storageSize?.toKubernetes() ?? o.storageClass, 'applies only with pushgateway.persistence: true');
     }
@@ -507,8 +596,11 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
           enabled: true,
           namespace: this.namespace,
           additionalLabels: { ...this.monitorLabels },
-          // Pushed series carry their own job/instance labels: keep them.
+          // Pushed series carry their own job/namespace labels: keep them (false would rename them
+          // exported_job/exported_namespace, and alert routing on namespace would see "monitoring").
+          // Who may push is the NetworkPolicy's job; what a push may claim is bounded here.
           honorLabels: true,
+          metricRelabelings: [{ sourceLabels: ['__name__'], regex: PUSHGATEWAY_KEPT_SERIES, action: 'keep' }],
         },
       },
       extraValues: o.extraValues,
@@ -518,6 +610,19 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
     });
   }
 }
+
+/**
+ * kube-prometheus-stack's default `alertmanager.config.inhibit_rules`. Source:
+ * prometheus-community/helm-charts charts/kube-prometheus-stack/values.yaml at the pinned version
+ * (reference copy in the shared chart references), checked 2026-12-07; a test compares this copy with
+ * the pinned chart's defaults.
+ */
+const KPS_DEFAULT_INHIBIT_RULES: JsonObject[] = [
+  { source_matchers: ['severity = critical'], target_matchers: ['severity =~ warning|info'], equal: ['namespace', 'alertname'] },
+  { source_matchers: ['severity = warning'], target_matchers: ['severity = info'], equal: ['namespace', 'alertname'] },
+  { source_matchers: ['alertname = InfoInhibitor'], target_matchers: ['severity = info'], equal: ['namespace'] },
+  { target_matchers: ['alertname = InfoInhibitor'] },
+];
 
 function alertmanagerConfig(receiver: AlertReceiver | undefined): JsonObject {
   // Maps merge with the chart's default config (global, inhibit_rules, route timing); lists replace.
@@ -533,6 +638,8 @@ function alertmanagerConfig(receiver: AlertReceiver | undefined): JsonObject {
       : { name: target, webhook_configs: [{ url_file: file, send_resolved: sendResolved }] });
   }
   return {
+    // Lists replace the chart's: its four default rules are kept, then the GPU rule.
+    inhibit_rules: [...KPS_DEFAULT_INHIBIT_RULES, ...GPU_INHIBIT_RULES.map((r) => ({ ...r }))],
     route: {
       receiver: target,
       group_by: ['namespace', 'alertname'],

@@ -23,4 +23,9 @@ export interface IMetricsBackbone extends IConstruct {
    * @default - undefined: no Pushgateway
    */
   readonly pushgatewayUrl?: string;
+  /**
+   * Lets the pods with `podLabels` in `namespace` (and no other pod) push to the Pushgateway.
+   * Constructs that push (DriftMonitor, EvalCronJob) call it for their job pods.
+   */
+  allowPushes(namespace: string, podLabels: Record<string, string>): void;
 }

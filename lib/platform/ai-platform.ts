@@ -237,6 +237,7 @@ export class AiPlatform extends Construct {
         const { id: monitorId, ...options } = d;
         this.driftMonitors[monitorId] = new DriftMonitor(ps, monitorId, {
           ...options,
+          ...this.servedModel(options.model, options.modelId),
           namespace: options.namespace,
           cluster: this.cluster,
           metrics: this.observability,
@@ -264,6 +265,19 @@ export class AiPlatform extends Construct {
   }
 
   /** Creates the GPU pools of `props.gpuPools`. */
+  /**
+   * One definition of a model in alerts: a name (served name or Hugging Face alias) of one of the
+   * platform's serving stacks becomes its served name, with the weights' id beside it.
+   */
+  private servedModel(model: string | undefined, modelId: string | undefined): { model?: string; modelId?: string } {
+    if (model === undefined) return {};
+    for (const stack of Object.values(this.serving)) {
+      const served = stack.servedModelNames[model];
+      if (served !== undefined) return { model: served, modelId: modelId ?? stack.modelIds[served] };
+    }
+    return { model, modelId };
+  }
+
   private createGpuPools(props: AiPlatformProps): void {
     (props.gpuPools ?? []).forEach((options, i) => {
       if (this.gpuPools[options.poolName]) throw new ValidationError(this, `gpuPools[${i}].poolName`, options.poolName, 'must be unique among the platform\'s GPU pools');

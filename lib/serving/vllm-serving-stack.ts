@@ -497,6 +497,10 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
   public readonly baseUrl: string;
   /** @inheritdoc */
   public readonly modelNames: string[];
+  /** @inheritdoc */
+  public readonly servedModelNames: Record<string, string>;
+  /** @inheritdoc */
+  public readonly modelIds: Record<string, string>;
   /** HTTPS URL of the internal ALB, when `ingress` is given. */
   public readonly externalUrl?: string;
   /** Secret holding the API key (key {@link apiKeySecretKey}). */
@@ -679,6 +683,8 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
     this.endpoint = `http://${release}-router-service.${this.namespace}.svc.cluster.local/v1`;
     this.baseUrl = this.endpoint;
     this.modelNames = this.plans.flatMap((p) => p.servedModelNames);
+    this.servedModelNames = Object.fromEntries(this.plans.flatMap((p) => p.servedModelNames.map((n) => [n, p.name])));
+    this.modelIds = Object.fromEntries(this.plans.map((p) => [p.name, p.model]));
     this.externalUrl = ingress ? `https://${ingress.host}/v1` : undefined;
 
     // --- autoscaling ----------------------------------------------------------------------------

@@ -189,15 +189,15 @@ describe('alerts', () => {
 
   test('gate failed, pass rate low, job failed, job stale; routed by severity, model and team', () => {
     expect(rules.map((r) => r.alert)).toEqual(['AiPlatformEvalGateFailed', 'AiPlatformEvalPassRateLow', 'AiPlatformEvalJobFailed', 'AiPlatformEvalJobStale']);
-    const sel = 'job="aiplatform-eval",namespace="serving",eval="support"';
-    expect(alert('AiPlatformEvalGateFailed').expr).toBe(`max by (namespace, eval) (aiplatform_eval_gate_passed{${sel}}) == 0`);
+    const sel = 'job="aiplatform-eval",namespace="serving",eval="support",instance=""';
+    expect(alert('AiPlatformEvalGateFailed').expr).toBe(`min by (namespace, eval) (aiplatform_eval_gate_passed{${sel}}) == 0`);
     // The threshold follows the pass_rate gate.
-    expect(alert('AiPlatformEvalPassRateLow').expr).toBe(`max by (namespace, eval) (aiplatform_eval_pass_rate{${sel}}) < 0.9`);
+    expect(alert('AiPlatformEvalPassRateLow').expr).toBe(`min by (namespace, eval) (aiplatform_eval_pass_rate{${sel}}) < 0.9`);
     expect(alert('AiPlatformEvalJobFailed').expr).toContain(`max by (namespace, eval) (aiplatform_job_failed{${sel}}) == 1`);
     expect(alert('AiPlatformEvalJobFailed').expr).toContain('job_name=~"eval-support-[0-9]+"');
     // Every 6 hours: 2 x 6h + 1h + 1h.
     expect(base.job.staleAfterSeconds).toBe(2 * 6 * 3600 + 3600 + 3600);
-    expect(alert('AiPlatformEvalJobStale').expr).toContain(`(time() - max by (namespace, eval) (aiplatform_job_last_success_timestamp_seconds{${sel}}) > 50400)`);
+    expect(alert('AiPlatformEvalJobStale').expr).toContain(`(time() - max by (namespace, eval) (aiplatform_job_last_success_timestamp_seconds{${sel}} or label_replace(kube_cronjob_status_last_successful_time{namespace="serving",cronjob="eval-support"}, "eval", "support", "", "")) > 50400)`);
     for (const name of ['AiPlatformEvalGateFailed', 'AiPlatformEvalPassRateLow']) expect(alert(name).labels).toEqual({ team: 'assistants', model: MODEL, severity: 'critical' });
     for (const name of ['AiPlatformEvalJobFailed', 'AiPlatformEvalJobStale']) expect(alert(name).labels).toEqual({ team: 'assistants', model: MODEL, severity: 'warning' });
   });

@@ -162,17 +162,21 @@ describe('alerts', () => {
     expect(alert('AiPlatformDriftJobFailed').labels).toEqual({ ...common, severity: 'warning' });
     expect(alert('AiPlatformDriftJobStale').labels).toEqual({ ...common, severity: 'warning' });
     for (const r of rules) expect(r.annotations).toMatchObject({ runbook_url: 'https://runbooks.example.com/drift', summary: expect.any(String), description: expect.any(String) });
+    // modelId is the model_id label beside the served name.
+    const withId = build({ model: 'churn-v3', modelId: 's3://models/churn/v3' }).monitor.alertRule as KubernetesObject;
+    const labels = ((withId.spec as { groups: { rules: { labels: Record<string, string> }[] }[] }).groups[0].rules[0].labels);
+    expect(labels).toMatchObject({ model: 'churn-v3', model_id: 's3://models/churn/v3' });
   });
 
   test('verdict alerts read the metrics the job pushes for this monitor', () => {
-    const sel = 'job="aiplatform-drift",namespace="ml",monitor="churn"';
+    const sel = 'job="aiplatform-drift",namespace="ml",monitor="churn",instance=""';
     expect(alert('AiPlatformDatasetDrift').expr).toBe(`max by (namespace, monitor) (aiplatform_dataset_drift{${sel}}) == 1`);
     expect(alert('AiPlatformFeatureDrift').expr).toBe(`max by (namespace, monitor, feature) (aiplatform_drift_detected{${sel}}) == 1`);
   });
 
   test('job failed: the runtime\'s flag, or the CronJob\'s Job failing terminally since its last success', () => {
     const e = alert('AiPlatformDriftJobFailed').expr;
-    expect(e).toContain('max by (namespace, monitor) (aiplatform_job_failed{job="aiplatform-drift",namespace="ml",monitor="churn"}) == 1');
+    expect(e).toContain('max by (namespace, monitor) (aiplatform_job_failed{job="aiplatform-drift",namespace="ml",monitor="churn",instance=""}) == 1');
     expect(e).toContain('kube_job_status_failed{namespace="ml",job_name=~"drift-churn-[0-9]+",reason=~"BackoffLimitExceeded|DeadlineExceeded|Evicted"} > 0');
     expect(e).toContain('kube_cronjob_status_last_successful_time{namespace="ml",cronjob="drift-churn"}');
   });
@@ -180,7 +184,8 @@ describe('alerts', () => {
   test('job stale: N schedule intervals (computed from the cron expression) plus the run deadlines', () => {
     // Daily: 2 x 24h + 1h active deadline + 1h starting deadline.
     expect(base.monitor.staleAfterSeconds).toBe(2 * 86400 + 3600 + 3600);
-    expect(alert('AiPlatformDriftJobStale').expr).toContain('(time() - max by (namespace, monitor) (aiplatform_job_last_success_timestamp_seconds{job="aiplatform-drift",namespace="ml",monitor="churn"}) > 180000)');
+    // The later of the pushed success and the CronJob's last successful Job (survives a Pushgateway restart).
+    expect(alert('AiPlatformDriftJobStale').expr).toContain('(time() - max by (namespace, monitor) (aiplatform_job_last_success_timestamp_seconds{job="aiplatform-drift",namespace="ml",monitor="churn",instance=""} or label_replace(kube_cronjob_status_last_successful_time{namespace="ml",cronjob="drift-churn"}, "monitor", "churn", "", "")) > 180000)');
     expect(alert('AiPlatformDriftJobStale').expr).toContain('kube_cronjob_spec_suspend{namespace="ml",cronjob="drift-churn"} == 1');
     // Weekdays at 6: the longest gap is Friday to Monday.
     expect(build({ schedule: '0 6 * * 1-5', alerts: { staleAfterRuns: 3 } }).monitor.staleAfterSeconds).toBe(3 * 3 * 86400 + 3600 + 3600);
@@ -312,6 +317,7 @@ describe('bad input fails at synth, naming the prop and the value', () => {
     [{ reference: { url: 's3://ml-data/x.csv', delimiter: ';;' } }, /reference\.delimiter \(";;"\) is invalid: must be one character/],
     [{ reportUrl: 's3://ml-reports/drift/' }, /reportUrl \("s3:\/\/ml-reports\/drift\/"\) is invalid: .*needs an object key/],
     [{ model: ' ' }, /model \(" "\) is invalid: must be a non-empty model name/],
+    [{ model: undefined, modelId: 'meta-llama/Llama-3.1-8B-Instruct' }, /modelId \("meta-llama\/Llama-3.1-8B-Instruct"\) is invalid: needs model/],
     [{ alerts: { team: 'ML Platform' } }, /alerts\.team \("ML Platform"\) is invalid/],
     [{ alerts: { staleAfterRuns: 0 } }, /alerts\.staleAfterRuns \(0\) is invalid/],
     [{ timeZone: 'Paris' }, /timeZone \("Paris"\) is invalid: must be an IANA time zone name/],

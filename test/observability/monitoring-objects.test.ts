@@ -131,9 +131,9 @@ describe('GPU alert rules', () => {
   test('cover XID errors, high temperature and the DCGM exporter being down or missing', () => {
     expect(rules.map((r) => r.alert)).toEqual(['GpuXidError', 'GpuFatalXidError', 'GpuHighTemperature', 'DcgmExporterDown', 'DcgmExporterMissing']);
     expect(byName('GpuXidError').expr).toContain(DCGM_METRICS.XID_ERRORS);
-    for (const code of FATAL_XID_CODES) expect(byName('GpuFatalXidError').expr).toContain(`${DCGM_METRICS.XID_ERRORS} == ${code}`);
+    for (const code of FATAL_XID_CODES) expect(byName('GpuFatalXidError').expr).toContain(`${DCGM_METRICS.XID_ERRORS}{job=~".*dcgm-exporter.*"} == ${code}`);
     expect(byName('GpuFatalXidError').labels).toEqual({ severity: 'critical' });
-    expect(byName('GpuHighTemperature').expr).toBe(`max by (Hostname, gpu) (${DCGM_METRICS.GPU_TEMP}) > 85`);
+    expect(byName('GpuHighTemperature').expr).toBe(`max by (Hostname, gpu) (${DCGM_METRICS.GPU_TEMP}{job=~".*dcgm-exporter.*"}) > 85`);
     expect(byName('GpuHighTemperature').forDuration!.toGoDuration()).toBe('5m');
     expect(byName('DcgmExporterDown').expr).toMatch(/^up\{job=~".*dcgm-exporter.*"\} == 0$/);
     // Absent targets make `up == 0` silent: the second rule compares GPU nodes with exporter targets.

@@ -278,12 +278,13 @@ describe('Observability', () => {
   });
 
   describe('Pushgateway', () => {
-    test('installed once, without persistence by default', () => {
+    test('installed once, with persistence by default (pushes survive a restart)', () => {
       const pgs = Object.values(resources(base.s, 'helm_release')).filter((r) => r.chart === CHARTS.prometheusPushgateway.chart);
       expect(pgs).toHaveLength(1);
       const v = values(base.s, 'prometheus-pushgateway');
-      expect(v.persistentVolume).toEqual({ enabled: false });
-      expect(v.extraArgs).toEqual([]);
+      expect(v.persistentVolume).toEqual({ enabled: true, size: '2Gi' });
+      expect(v.extraArgs).toContain('--persistence.file=/data/pushgateway.data');
+      expect(values(build({ pushgateway: { persistence: false } }).s, 'prometheus-pushgateway').extraArgs).toEqual([]);
     });
 
     test('persistence: a PVC of the given size and class, and the flag that makes the Pushgateway write it', () => {
@@ -297,7 +298,7 @@ describe('Observability', () => {
       expect(off.obs.pushgatewayUrl).toBeUndefined();
       expect(Object.values(resources(off.s, 'helm_release')).map((r) => r.name).sort()).toEqual(['kube-prometheus-stack', 'monitoring-objects']);
       expect(() => build({ pushgateway: { enabled: false, persistence: true } })).toThrow(/pushgateway .* sets options while enabled is false/);
-      expect(() => build({ pushgateway: { storageSize: Size.gibibytes(1) } })).toThrow(/applies only with pushgateway.persistence: true/);
+      expect(() => build({ pushgateway: { persistence: false, storageSize: Size.gibibytes(1) } })).toThrow(/applies only with pushgateway.persistence: true/);
     });
 
     test('one backbone per stack', () => {
@@ -351,10 +352,11 @@ describe('Observability', () => {
       expect(ns).toHaveLength(1);
       expect((ns[0].metadata as any).labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
       const pols = Object.values(resources(base.s, 'kubernetes_network_policy_v1')) as any[];
-      expect(pols.map((p) => p.metadata.name).sort()).toEqual(['allow-monitoring', 'default-deny-ingress']);
+      expect(pols.map((p) => p.metadata.name).sort()).toEqual(['allow-alertmanager', 'allow-monitoring', 'allow-pushgateway', 'default-deny-ingress']);
       const allow = pols.find((p) => p.metadata.name === 'allow-monitoring');
       const ports = allow.spec.ingress.flatMap((r: any) => (r.ports ?? []).map((p: any) => p.port)).sort();
-      expect(ports).toEqual(['10250', '9090', '9091', '9093']);
+      // The Pushgateway and Alertmanager are not open to other namespaces (see promtool.test.ts for reachability).
+      expect(ports).toEqual(['10250', '9090']);
       // Only the same-namespace rule is open on every port.
       expect(allow.spec.ingress.filter((r: any) => !r.ports)).toEqual([{ from: [{ pod_selector: {} }] }]);
     });

@@ -51,6 +51,13 @@ export class FakeMetrics extends Construct implements IMetricsBackbone {
   public readonly prometheusUrl = 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090';
   public readonly operator: Release;
 
+  /** Push grants received (namespace, pod labels). */
+  public readonly pushGrants: { namespace: string; podLabels: Record<string, string> }[] = [];
+
+  public allowPushes(namespace: string, podLabels: Record<string, string>): void {
+    this.pushGrants.push({ namespace, podLabels: { ...podLabels } });
+  }
+
   public constructor(scope: Construct, id: string) {
     super(scope, id);
     this.operator = new Release(this, 'operator', { name: 'kube-prometheus-stack', chart: 'kube-prometheus-stack', namespace: 'monitoring' });
