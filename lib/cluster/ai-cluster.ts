@@ -18,7 +18,8 @@ import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { ClusterVpc, NatGatewayMode } from './cluster-vpc';
 import { ICluster, ServiceAccountRoles } from './cluster-reference';
 import { ServiceAccountPolicy, ServiceAccountRole, servicePrincipalTrust } from './iam';
-import { AddonVersions, DEFAULT_KUBERNETES_VERSION, EKS_VERSIONS, LOG_RETENTION_DAYS } from './versions';
+import { AddonVersions, DEFAULT_KUBERNETES_VERSION, EKS_VERSIONS, EksSupportPhase, LOG_RETENTION_DAYS } from './versions';
+import { checkEksSupport, supportCalendarDate } from './support-calendar';
 import { ValidationError } from '../core/errors';
 import { validateAwsName, truncateName } from '../core/names';
 import { validateCidr } from '../core/cidr';
@@ -28,6 +29,23 @@ import { Size } from '../core/units';
 
 /** Control-plane log types EKS can send to CloudWatch. */
 export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
+
+/**
+ * What EKS does with the cluster when its Kubernetes version leaves standard support
+ * (`upgradePolicy.supportType`).
+ */
+export enum EksSupportType {
+  /**
+   * EKS upgrades the control plane to the next version when standard support ends; the cluster
+   * never bills extended support. Only valid while the version is in standard support.
+   */
+  STANDARD = 'STANDARD',
+  /**
+   * The cluster stays on its version into extended support, at the extended cluster-hour price
+   * (see docs/operations.md), until extended support ends.
+   */
+  EXTENDED = 'EXTENDED',
+}
 
 /** Options of the on-demand system node group (controllers, CoreDNS, operators). */
 export interface SystemNodeGroupOptions {
@@ -64,10 +82,26 @@ export interface AiClusterProps {
   /** EKS cluster name; also prefixes the names of the cluster's AWS resources. */
   readonly clusterName: string;
   /**
-   * Kubernetes version; one of the keys of `EKS_VERSIONS`.
-   * @default DEFAULT_KUBERNETES_VERSION ('1.33')
+   * Kubernetes version; one of the keys of `EKS_VERSIONS`. It is checked against the EKS release
+   * calendar at synth: a version in extended support warns with the cost difference, a version past
+   * the end of extended support is an error (docs/operations.md).
+   * @default DEFAULT_KUBERNETES_VERSION ('1.36')
    */
   readonly kubernetesVersion?: string;
+  /**
+   * Upgrade policy (`upgradePolicy.supportType`). `STANDARD` is only valid while the version is in
+   * standard support (EKS then upgrades the control plane when standard support ends); a version
+   * already in extended support needs `EXTENDED`.
+   * @default - STANDARD while the version is in standard support, EXTENDED once it is in extended support
+   */
+  readonly supportType?: EksSupportType;
+  /**
+   * The date (`YYYY-MM-DD`, UTC) the EKS support calendar is evaluated at. Pin it in tests so their
+   * verdicts do not change as time passes; a whole app can pin it with the context key
+   * `ai-platform:support-calendar-date`.
+   * @default - the context key, else today's date
+   */
+  readonly supportCalendarDate?: string;
   /**
    * VPC CIDR, /16 to /20. Pods take VPC addresses (VPC CNI), so prefer a /16.
    * @default '10.0.0.0/16'
@@ -198,6 +232,8 @@ export class AiCluster extends Construct implements ICluster {
   public readonly systemNodeSelector: Record<string, string> = { [SYSTEM_NODE_LABEL]: 'system' };
   /** Kubernetes version of the control plane. */
   public readonly kubernetesVersion: string;
+  /** The upgrade policy the cluster is created with. */
+  public readonly supportType: EksSupportType;
   private readonly roles: ServiceAccountRoles;
   private readonly partition: string;
 
@@ -207,6 +243,7 @@ export class AiCluster extends Construct implements ICluster {
     const name = validateAwsName(this, 'clusterName', props.clusterName, 'eksCluster');
     this.clusterName = name;
     this.kubernetesVersion = validateOneOf(this, 'kubernetesVersion', props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION, Object.keys(EKS_VERSIONS));
+    this.supportType = this.resolveSupportType(props);
     const cidr = validateCidr(this, 'vpcCidr', props.vpcCidr ?? '10.0.0.0/16', 16, 20);
     if (props.availabilityZones !== undefined) {
       const azs = props.availabilityZones;
@@ -296,7 +333,7 @@ export class AiCluster extends Construct implements ICluster {
         endpointPublicAccess: publicEndpoint,
         publicAccessCidrs: publicEndpoint ? publicCidrs : undefined,
       },
-      upgradePolicy: { supportType: 'STANDARD' },
+      upgradePolicy: { supportType: this.supportType },
       dependsOn: [controlPlaneLogs, clusterPolicy],
     });
 
@@ -403,6 +440,23 @@ export class AiCluster extends Construct implements ICluster {
   /** @inheritdoc */
   public addServiceAccountRole(namespace: string, serviceAccount: string, policy: ServiceAccountPolicy): ServiceAccountRole {
     return this.roles.add(namespace, serviceAccount, policy);
+  }
+
+  // GPU-OPERATIONS 27: the version against the EKS calendar, and an upgrade policy that matches it.
+  private resolveSupportType(props: AiClusterProps): EksSupportType {
+    const date = supportCalendarDate(this, 'supportCalendarDate', props.supportCalendarDate);
+    const { phase } = checkEksSupport(this, 'kubernetesVersion', this.kubernetesVersion, date, 'the cluster');
+    if (phase === undefined) {
+      // Every offered version is in the calendar (a test guards it); never guess a policy.
+      throw new ValidationError(this, 'kubernetesVersion', this.kubernetesVersion, 'has no entry in the EKS release calendar of the library (lib/cluster/versions.ts)');
+    }
+    const inStandard = phase === EksSupportPhase.STANDARD;
+    if (props.supportType === undefined) return inStandard ? EksSupportType.STANDARD : EksSupportType.EXTENDED;
+    const supportType = validateOneOf(this, 'supportType', props.supportType, Object.values(EksSupportType));
+    if (supportType === EksSupportType.STANDARD && !inStandard) {
+      throw new ValidationError(this, 'supportType', supportType, `contradicts the calendar: ${this.kubernetesVersion} is in EKS extended support on ${date}, and STANDARD is only valid while a version is in standard support; use EksSupportType.EXTENDED (or leave supportType unset) or upgrade kubernetesVersion (docs/operations.md)`);
+    }
+    return supportType;
   }
 
   /** Every IRSA role created through this cluster. */

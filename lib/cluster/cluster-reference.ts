@@ -1,7 +1,10 @@
 import { Construct, IConstruct } from 'constructs';
+import { Annotations, Token } from 'cdktf';
 import { ServiceAccountPolicy, ServiceAccountRole } from './iam';
 import { ValidationError } from '../core/errors';
 import { validateAwsName } from '../core/names';
+import { validatePattern } from '../core/validate';
+import { checkEksSupport, supportCalendarDate } from './support-calendar';
 
 /**
  * What the platform needs to know about an EKS cluster it did not create
@@ -41,6 +44,13 @@ export interface ClusterReference {
    * @default - no node selector: controllers may land on any node, including spot GPU nodes
    */
   readonly systemNodeSelector?: Record<string, string>;
+  /**
+   * Kubernetes minor of the control plane (`"1.35"`). With it the version is checked against the
+   * EKS support calendar (a warning in extended support, an error past its end) and
+   * cluster-autoscaler runs the release of that minor.
+   * @default - unknown: no calendar check, and cluster-autoscaler (managed node group pools) warns
+   */
+  readonly kubernetesVersion?: string;
 }
 
 /**
@@ -75,6 +85,8 @@ export interface ICluster extends IConstruct {
    * must run. Undefined for imported clusters that have none.
    */
   readonly systemNodeSelector?: Record<string, string>;
+  /** Kubernetes minor of the control plane (e.g. `1.36`), when known. */
+  readonly kubernetesVersion?: string;
   /**
    * Creates an IAM role for a Kubernetes service account (IRSA), trusted only by
    * `system:serviceaccount:<namespace>:<serviceAccount>` with audience `sts.amazonaws.com`.
@@ -144,6 +156,8 @@ export class ImportedCluster extends Construct implements ICluster {
   public readonly region: string;
   /** @inheritdoc */
   public readonly systemNodeSelector?: Record<string, string>;
+  /** @inheritdoc */
+  public readonly kubernetesVersion?: string;
   private readonly roles: ServiceAccountRoles;
 
   /** Imports the cluster. */
@@ -166,6 +180,15 @@ export class ImportedCluster extends Construct implements ICluster {
     this.region = reference.region;
     this.systemNodeSelector = reference.systemNodeSelector;
     this.roles = new ServiceAccountRoles(this, this);
+    if (reference.kubernetesVersion !== undefined) {
+      this.kubernetesVersion = validatePattern(this, 'kubernetesVersion', reference.kubernetesVersion, /^1\.\d{2}$/, 'be a Kubernetes minor such as "1.35"');
+      // The cluster exists: a version past its end is an error (EKS has upgraded it, or will).
+      if (!Token.isUnresolved(this.kubernetesVersion)) {
+        const date = supportCalendarDate(this, 'kubernetesVersion', undefined);
+        const { entry } = checkEksSupport(this, 'kubernetesVersion', this.kubernetesVersion, date, 'the cluster');
+        if (!entry) Annotations.of(this).addWarning(`kubernetesVersion ${this.kubernetesVersion} is not in the library's EKS release calendar (lib/cluster/versions.ts): its support dates are not checked`);
+      }
+    }
   }
 
   /** @inheritdoc */
