@@ -9,4 +9,5 @@ module.exports = {
   testTimeout: 120000,
   moduleNameMapper: { '^cdktf-ai-platform$': '<rootDir>/lib/index.ts' },
   globalSetup: '<rootDir>/test/harness/global-setup.js',
+  setupFiles: ['<rootDir>/test/harness/support-calendar-date.js'],
 };

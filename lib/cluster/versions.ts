@@ -121,6 +121,33 @@ const ADDON_SOURCES: { readonly [K in keyof AddonVersions]: FactSource & { reado
   podIdentityAgent: { addonName: 'eks-pod-identity-agent', source: 'https://github.com/awslabs/awsome-distributed-ai', checked: '2026-12-07' },
 };
 
+/** The Kubernetes minors a pinned component supports (the bound of `EKS_VERSIONS`). */
+export interface ComponentKubernetesSupport extends FactSource {
+  /** The component as pinned: a chart id of `CHARTS` and its version. */
+  readonly chart: string;
+  /** The pinned version the range was read for (a test checks it is still the pin). */
+  readonly version: string;
+  /** Oldest supported minor. */
+  readonly min: string;
+  /** Newest supported minor (undefined: no upper bound, e.g. a chart's open `kubeVersion`). */
+  readonly max?: string;
+}
+
+/**
+ * The Kubernetes minors each pinned component supports: Karpenter's compatibility matrix, the GPU
+ * operator's platform support for Amazon EKS, and the `kubeVersion` of the charts that declare one.
+ * Every version of {@link EKS_VERSIONS} must be inside every range (a test checks it).
+ */
+export const COMPONENT_KUBERNETES_SUPPORT: readonly ComponentKubernetesSupport[] = [
+  { chart: 'karpenter', version: '1.14.1', min: '1.26', max: '1.36', source: 'aws/karpenter-provider-aws:hack/docs/compatibilitymatrix_gen/compatibility.yaml@bde00654cd316fddb3dccfba3f5ac07039865429', checked: '2026-12-07' },
+  { chart: 'gpuOperator', version: 'v26.7.0', min: '1.33', max: '1.36', source: 'NVIDIA/cloud-native-docs:gpu-operator/platform-support.rst@52dcb7b8d956784344e241df476de17094a4574c', checked: '2026-12-07' },
+  { chart: 'kubePrometheusStack', version: '88.5.3', min: '1.25', source: 'prometheus-community/helm-charts:charts/kube-prometheus-stack/Chart.yaml@ea930baeebeba39f56d6b44e351f23b2a072a600', checked: '2026-12-07' },
+  { chart: 'keda', version: '2.20.2', min: '1.23', source: 'kedacore/charts:keda/Chart.yaml@cbb9bb8ce0809dc9048f72302f7c09765d66ed56', checked: '2026-12-07' },
+  { chart: 'externalSecrets', version: '2.9.0', min: '1.19', source: 'external-secrets/external-secrets:deploy/charts/external-secrets/Chart.yaml@cc5bfbc2234ace9cb0caff4ea89c435cf517b27b', checked: '2026-12-07' },
+  { chart: 'dcgmExporter', version: '4.8.2', min: '1.19', source: 'NVIDIA/dcgm-exporter:deployment/Chart.yaml@691c92762eb551313c825f6efe4ceeee20982801', checked: '2026-12-07' },
+  { chart: 'mlflow', version: '1.11.5', min: '1.16', source: 'community-charts/helm-charts:charts/mlflow/Chart.yaml@9d23d003453a3d863d2086691a26250921fd1169', checked: '2026-12-07' },
+];
+
 /** Where a Kubernetes version stands in the EKS calendar on a date. */
 export enum EksSupportPhase {
   /** Not yet released on EKS (a date before its EKS release). */
@@ -169,7 +196,9 @@ export function eksFactTables(): FactTable[] {
   const addons: FactRow[] = Object.entries(EKS_VERSIONS).flatMap(([version, pins]) =>
     (Object.keys(ADDON_SOURCES) as (keyof AddonVersions)[]).map((k) => row(`${ADDON_SOURCES[k].addonName} on EKS ${version}`, pins[k], ADDON_SOURCES[k])),
   );
+  const components: FactRow[] = COMPONENT_KUBERNETES_SUPPORT.map((c) => row(`Kubernetes minors supported by ${c.chart} ${c.version}`, c.max ? `${c.min}-${c.max}` : `>= ${c.min}`, c));
   return [
+    { id: 'kubernetes-support', title: 'Kubernetes minors the pinned components support', file: 'lib/cluster/versions.ts', rows: components },
     { id: 'eks-calendar', title: 'EKS Kubernetes release calendar', file: 'lib/cluster/versions.ts', rows: calendar },
     { id: 'eks-prices', title: 'EKS cluster prices', file: 'lib/cluster/versions.ts', rows: prices },
     { id: 'eks-addons', title: 'EKS add-on versions', file: 'lib/cluster/versions.ts', rows: addons },

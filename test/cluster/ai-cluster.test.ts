@@ -1,5 +1,7 @@
 import { Testing } from 'cdktf';
-import { AiCluster, NatGatewayMode, ValidationError, EKS_VERSIONS, awsDefaultTags } from '../../lib';
+import { AiCluster, NatGatewayMode, ValidationError, EKS_VERSIONS, DEFAULT_KUBERNETES_VERSION, EksSupportType, awsDefaultTags } from '../../lib';
+import { CHARTS } from '../../lib/k8s/charts';
+import { COMPONENT_KUBERNETES_SUPPORT, EKS_RELEASE_CALENDAR, EksSupportPhase, eksCalendarEntry, eksSupportPhase } from '../../lib/cluster/versions';
 import { AiClusterProps } from '../../lib/cluster/ai-cluster';
 import { awsStack, synth, resources, onlyResource, Synth, warnings } from '../harness/synth';
 import { itWithTerraform, terraformCheck, describeDiagnostics } from '../harness/terraform';
@@ -177,7 +179,7 @@ describe('system node group', () => {
 describe('add-ons', () => {
   test('the five add-ons are pinned to the versions of the Kubernetes version', () => {
     const addons = Object.values(resources(base, 'aws_eks_addon')) as { addon_name: string; addon_version: string }[];
-    const pins = EKS_VERSIONS['1.33'];
+    const pins = EKS_VERSIONS[DEFAULT_KUBERNETES_VERSION];
     expect(Object.fromEntries(addons.map((a) => [a.addon_name, a.addon_version]))).toEqual({
       'vpc-cni': pins.vpcCni,
       coredns: pins.coredns,
@@ -227,7 +229,8 @@ describe('bad input throws at construction, naming prop and value', () => {
     ['bad CIDR', { vpcCidr: '10.0.0.0/33' }, /vpcCidr \("10.0.0.0\/33"\) is invalid: must be an IPv4 CIDR/],
     ['host bits set', { vpcCidr: '10.0.0.1/16' }, /vpcCidr \("10.0.0.1\/16"\)/],
     ['VPC too small', { vpcCidr: '10.0.0.0/24' }, /vpcCidr \("10.0.0.0\/24"\) is invalid: must have a prefix length between \/16 and \/20/],
-    ['unknown Kubernetes version', { kubernetesVersion: '1.19' }, /kubernetesVersion \("1.19"\) is invalid: must be one of "1.31", "1.32", "1.33"/],
+    ['unknown Kubernetes version', { kubernetesVersion: '1.19' }, /kubernetesVersion \("1.19"\) is invalid: must be one of "1.33", "1.34", "1.35", "1.36"/],
+    ['1.31 (past the end of extended support)', { kubernetesVersion: '1.31' }, /kubernetesVersion \("1.31"\) is invalid: must be one of "1.33"/],
     ['min > max', { systemNodeGroup: { minSize: 5, maxSize: 2 } }, /systemNodeGroup.minSize \(5\) is invalid: systemNodeGroup.minSize \(5\) cannot be greater than systemNodeGroup.maxSize \(2\)/],
     ['cluster name AWS rejects', { clusterName: '-bad name' }, /clusterName \("-bad name"\) is invalid/],
     ['cluster name too long', { clusterName: 'a'.repeat(101) }, /clusterName .*\(1-100 characters\)/],
@@ -251,6 +254,107 @@ describe('bad input throws at construction, naming prop and value', () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toMatch(/^test\/cluster: /);
     expect((error as Error).message).toMatch(message);
+  });
+});
+
+const TODAY = '2026-12-07';
+const msYear = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 86400000;
+
+describe('EKS support calendar (clock pinned)', () => {
+  const cluster = (props: Partial<AiClusterProps>) => {
+    const stack = awsStack();
+    return new AiCluster(stack, 'cluster', { clusterName: 'demo', availabilityZones: AZS, ...props });
+  };
+  const calendarWarnings = (c: AiCluster) => warnings(c).filter((w) => /EKS extended support/.test(w));
+  const errorOf = (props: Partial<AiClusterProps>): string => {
+    try {
+      cluster(props);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ValidationError);
+      return (e as Error).message;
+    }
+    throw new Error('expected a ValidationError');
+  };
+
+  test('the suite pins the date: the default cluster is 1.36, in standard support on 2026-12-07, with the STANDARD policy and no warning', () => {
+    expect(new AiCluster(awsStack(), 'c', { clusterName: 'demo', availabilityZones: AZS }).node.tryGetContext('ai-platform:support-calendar-date')).toBe(TODAY);
+    const eks = onlyResource(base, 'aws_eks_cluster') as { version: string; upgrade_policy: { support_type: string } };
+    expect(eks.version).toBe('1.36');
+    expect(DEFAULT_KUBERNETES_VERSION).toBe('1.36');
+    expect(eksSupportPhase(eksCalendarEntry('1.36')!, TODAY)).toBe(EksSupportPhase.STANDARD);
+    expect(eks.upgrade_policy.support_type).toBe('STANDARD');
+    expect(calendarWarnings(cluster({}))).toEqual([]);
+  });
+
+  test('a 1.33 cluster warns about extended support with the dates and the cost difference, and gets the EXTENDED policy', () => {
+    const c = cluster({ kubernetesVersion: '1.33' });
+    const w = calendarWarnings(c);
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(/kubernetesVersion 1\.33 is in EKS extended support on 2026-12-07/);
+    expect(w[0]).toMatch(/standard support ended 2026-07-29; extended support ends 2027-07-29/);
+    expect(w[0]).toMatch(/\$0\.60 instead of \$0\.10 per cluster-hour, about \$365 more per month/);
+    expect(w[0]).toMatch(/docs\/operations\.md/);
+    expect(c.supportType).toBe(EksSupportType.EXTENDED);
+    const eks = onlyResource(synth(c.node.scope as never), 'aws_eks_cluster') as { upgrade_policy: { support_type: string } };
+    expect(eks.upgrade_policy.support_type).toBe('EXTENDED');
+  });
+
+  test('1.34 left standard support on 2026-12-02: it warns on 2026-12-07 but not on 2026-12-01', () => {
+    expect(calendarWarnings(cluster({ kubernetesVersion: '1.34' }))).toHaveLength(1);
+    const before = cluster({ kubernetesVersion: '1.34', supportCalendarDate: '2026-12-01' });
+    expect(calendarWarnings(before)).toEqual([]);
+    expect(before.supportType).toBe(EksSupportType.STANDARD);
+  });
+
+  test('STANDARD on a version in extended support contradicts the calendar: an error', () => {
+    expect(errorOf({ kubernetesVersion: '1.33', supportType: EksSupportType.STANDARD })).toMatch(/supportType \("STANDARD"\) is invalid: contradicts the calendar: 1\.33 is in EKS extended support on 2026-12-07/);
+    // EXTENDED may be chosen while still in standard support (stay on the version, pay later).
+    expect(cluster({ supportType: EksSupportType.EXTENDED }).supportType).toBe(EksSupportType.EXTENDED);
+  });
+
+  test('a version past the end of extended support is a synth error naming the date', () => {
+    expect(errorOf({ kubernetesVersion: '1.33', supportCalendarDate: '2027-07-29' })).toMatch(/kubernetesVersion \("1\.33"\) is invalid: is past the end of EKS extended support \(2027-07-29\) on 2027-07-29/);
+    expect(calendarWarnings(cluster({ kubernetesVersion: '1.33', supportCalendarDate: '2027-07-28' }))).toHaveLength(1);
+  });
+
+  test('the default itself warns once it leaves standard support, so an old synth never passes silently', () => {
+    const later = cluster({ supportCalendarDate: '2027-08-02' });
+    expect(calendarWarnings(later)).toHaveLength(1);
+    expect(later.supportType).toBe(EksSupportType.EXTENDED);
+  });
+
+  test('a version not yet released on the date is an error; a malformed date is an error', () => {
+    expect(errorOf({ kubernetesVersion: '1.36', supportCalendarDate: '2026-03-01' })).toMatch(/is not available on EKS on 2026-03-01/);
+    expect(errorOf({ supportCalendarDate: '07/12/2026' })).toMatch(/supportCalendarDate \("07\/12\/2026"\) is invalid: must be a date "YYYY-MM-DD"/);
+    expect(errorOf({ supportCalendarDate: '2026-02-30' })).toMatch(/supportCalendarDate/);
+  });
+
+  test('every offered version is in the calendar; 12 months of extended support follow about 14 of standard', () => {
+    for (const v of Object.keys(EKS_VERSIONS)) expect(eksCalendarEntry(v)).toBeDefined();
+    for (const e of EKS_RELEASE_CALENDAR) {
+      expect(e.endOfExtendedSupport).toBe(`${Number(e.endOfStandardSupport.slice(0, 4)) + 1}${e.endOfStandardSupport.slice(4)}`);
+      const standardDays = msYear(e.eksRelease, e.endOfStandardSupport);
+      expect(standardDays).toBeGreaterThanOrEqual(420);
+      expect(standardDays).toBeLessThanOrEqual(430);
+    }
+    // On 2026-12-07: 1.31 has ended, 1.32-1.34 are in extended support, 1.35 and 1.36 in standard.
+    const phases = Object.fromEntries(EKS_RELEASE_CALENDAR.map((e) => [e.version, eksSupportPhase(e, TODAY)]));
+    expect(phases).toMatchObject({ '1.31': 'ENDED', '1.32': 'EXTENDED', '1.33': 'EXTENDED', '1.34': 'EXTENDED', '1.35': 'STANDARD', '1.36': 'STANDARD' });
+  });
+
+  test('the default is the newest offered version, and every offered version is supported by every pinned component', () => {
+    const minor = (v: string) => Number(v.split('.')[1]);
+    const offered = Object.keys(EKS_VERSIONS).map(minor);
+    expect(minor(DEFAULT_KUBERNETES_VERSION)).toBe(Math.max(...offered));
+    for (const c of COMPONENT_KUBERNETES_SUPPORT) {
+      // The range was read for the pinned version: bumping the chart means re-reading it.
+      expect({ chart: c.chart, version: (CHARTS as Record<string, { version: string }>)[c.chart].version }).toEqual({ chart: c.chart, version: c.version });
+      for (const v of offered) {
+        expect({ chart: c.chart, v, ok: v >= minor(c.min) && (c.max === undefined || v <= minor(c.max)) }).toEqual({ chart: c.chart, v, ok: true });
+      }
+    }
+    // No newer version would fit: the GPU operator and Karpenter stop at 1.36.
+    expect(Math.min(...COMPONENT_KUBERNETES_SUPPORT.filter((c) => c.max).map((c) => minor(c.max!)))).toBe(Math.max(...offered));
   });
 });
 
