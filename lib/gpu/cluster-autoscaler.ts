@@ -10,6 +10,7 @@ import { CHARTS } from '../k8s/charts';
 import { HelmChart } from '../k8s/helm-chart';
 import { JsonObject } from '../k8s/values';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../k8s/pod-security';
+import { CLUSTER_AUTOSCALER_IMAGES } from './cluster-autoscaler-images';
 
 /** Props of {@link ClusterAutoscaler}. */
 export interface ClusterAutoscalerProps {
@@ -21,8 +22,8 @@ export interface ClusterAutoscalerProps {
    */
   readonly chartVersion?: string;
   /**
-   * Values merged over the library's (escape hatch). cluster-autoscaler supports the Kubernetes
-   * minor it is released with: on an older cluster pin `image.tag` here to the matching release.
+   * Values merged over the library's (escape hatch). The image tag follows the cluster's Kubernetes
+   * minor (cluster-autoscaler supports the minor it is released with); `image.tag` here overrides it.
    * @default - none
    */
   readonly extraValues?: JsonObject;
@@ -84,6 +85,7 @@ export class ClusterAutoscaler extends Construct {
     if (!c.systemNodeSelector) {
       Annotations.of(this).addWarning('the cluster has no systemNodeSelector: cluster-autoscaler may be scheduled on a node it scales down; give the cluster an on-demand node group label');
     }
+    const imageTag = this.imageTagFor(c, props.extraValues);
     this.chart = new HelmChart(this, 'chart', {
       chart: CHARTS.clusterAutoscaler,
       version: props.chartVersion,
@@ -91,6 +93,8 @@ export class ClusterAutoscaler extends Construct {
       namespace: 'kube-system',
       values: {
         cloudProvider: 'aws',
+        // GPU-OPERATIONS 29: the release of the cluster's minor, not the chart's newest.
+        ...(imageTag ? { image: { tag: imageTag } } : {}),
         // Set explicitly: with IMDSv2 hop limit 1 the pod cannot ask the instance metadata for it.
         awsRegion: c.region,
         autoDiscovery: { clusterName: c.clusterName },
@@ -110,6 +114,24 @@ export class ClusterAutoscaler extends Construct {
       },
       extraValues: props.extraValues,
     });
+  }
+
+  // The release of the cluster's Kubernetes minor; undefined leaves the chart's default (with a
+  // warning) when the version is unknown, or when extraValues pins image.tag itself.
+  private imageTagFor(c: ICluster, extraValues: JsonObject | undefined): string | undefined {
+    const image = extraValues?.image;
+    const pinned = image !== null && typeof image === 'object' && !Array.isArray(image) && (image as JsonObject).tag !== undefined;
+    if (pinned) return undefined;
+    const version = c.kubernetesVersion;
+    if (version === undefined) {
+      Annotations.of(this).addWarning(`the cluster's Kubernetes version is unknown (ClusterReference.kubernetesVersion): cluster-autoscaler runs the chart's default image ${CHARTS.clusterAutoscaler.appVersion}, which supports Kubernetes ${CHARTS.clusterAutoscaler.appVersion.split('.').slice(0, 2).join('.')} only; give the version so it runs the matching release (docs/gpu-node-pools.md)`);
+      return undefined;
+    }
+    const release = CLUSTER_AUTOSCALER_IMAGES[version];
+    if (!release) {
+      throw new ValidationError(this, 'cluster.kubernetesVersion', version, `has no cluster-autoscaler release pinned by the library (minors ${Object.keys(CLUSTER_AUTOSCALER_IMAGES).join(', ')}); set extraValues.image.tag to the cluster-autoscaler release of that minor (docs/gpu-node-pools.md)`);
+    }
+    return release.tag;
   }
 
   /**

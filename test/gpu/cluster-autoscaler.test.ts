@@ -5,6 +5,12 @@ import { CHARTS } from '../../lib/k8s/charts';
 import { ValidationError } from '../../lib/core/errors';
 import { resources, synth, warnings } from '../harness/synth';
 import { expectValidChartValues, referenceChartVersion } from '../harness/reference';
+import * as YAML from 'yaml';
+import { AiCluster } from '../../lib/cluster/ai-cluster';
+import { EKS_VERSIONS } from '../../lib/cluster/versions';
+import { CLUSTER_AUTOSCALER_IMAGES } from '../../lib/gpu/cluster-autoscaler-images';
+import { awsStack } from '../harness/synth';
+import { AZS } from './helpers';
 import { clusterStack, importedClusterStack, irsaStatements, release, releases, unconditionedWritesOnStar, values } from './helpers';
 
 const TYPES = ['g6.xlarge', 'g6.2xlarge', 'g5.xlarge'];
@@ -100,5 +106,44 @@ describe('one cluster-autoscaler per stack', () => {
     const { stack, cluster } = importedClusterStack({ system: null });
     new ClusterAutoscaler(stack, 'ca', { cluster });
     expect(warnings(stack).join('\n')).toMatch(/no systemNodeSelector/);
+  });
+});
+
+describe('the image follows the cluster\'s Kubernetes minor (GPU-OPERATIONS 29)', () => {
+  // The tag Helm would use: later values documents (extraValues) win.
+  const tagFor = (stack: ReturnType<typeof awsStack>) => release(synth(stack), 'cluster-autoscaler').values.map((doc) => YAML.parse(doc)?.image?.tag as string | undefined).filter((t) => t !== undefined).pop();
+
+  test('the default cluster (1.36) gets v1.36.x, not the chart default v1.35.0', () => {
+    const { v } = build();
+    expect(v.image).toEqual({ tag: CLUSTER_AUTOSCALER_IMAGES['1.36'].tag });
+    expect(v.image.tag).toMatch(/^v1\.36\.\d+$/);
+    expect(CHARTS.clusterAutoscaler.appVersion).toBe('1.35.0');
+  });
+
+  test('a 1.34 cluster gets v1.34.x; an imported 1.35 cluster gets v1.35.x', () => {
+    const stack = awsStack();
+    const cluster = new AiCluster(stack, 'cluster', { clusterName: 'demo', availabilityZones: AZS, kubernetesVersion: '1.34' });
+    new ClusterAutoscaler(stack, 'ca', { cluster });
+    expect(tagFor(stack)).toBe(CLUSTER_AUTOSCALER_IMAGES['1.34'].tag);
+    const imported = importedClusterStack({ kubernetesVersion: '1.35' });
+    new ClusterAutoscaler(imported.stack, 'ca', { cluster: imported.cluster });
+    expect(tagFor(imported.stack)).toMatch(/^v1\.35\./);
+  });
+
+  test('every offered Kubernetes version has a release of its own minor', () => {
+    for (const v of Object.keys(EKS_VERSIONS)) expect(CLUSTER_AUTOSCALER_IMAGES[v]?.tag).toMatch(new RegExp(`^v${v.replace('.', '\\.')}\\.\\d+$`));
+  });
+
+  test('an imported cluster of unknown version warns and keeps the chart default; an unpinned minor is an error unless image.tag is given', () => {
+    const unknown = importedClusterStack();
+    new ClusterAutoscaler(unknown.stack, 'ca', { cluster: unknown.cluster });
+    expect(warnings(unknown.stack).join('\n')).toMatch(/Kubernetes version is unknown \(ClusterReference\.kubernetesVersion\): cluster-autoscaler runs the chart's default image 1\.35\.0/);
+    expect(tagFor(unknown.stack)).toBeUndefined();
+    const future = importedClusterStack({ kubernetesVersion: '1.37' });
+    expect(warnings(future.stack).join('\n')).toMatch(/1\.37 is not in the library's EKS release calendar/);
+    expect(() => new ClusterAutoscaler(future.stack, 'ca', { cluster: future.cluster })).toThrow(/cluster\.kubernetesVersion \("1\.37"\) is invalid: has no cluster-autoscaler release pinned/);
+    const own = importedClusterStack({ kubernetesVersion: '1.37' });
+    new ClusterAutoscaler(own.stack, 'ca', { cluster: own.cluster, extraValues: { image: { tag: 'v1.37.0' } } });
+    expect(tagFor(own.stack)).toBe('v1.37.0');
   });
 });

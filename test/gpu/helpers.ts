@@ -17,7 +17,7 @@ export function clusterStack(): { stack: TerraformStack; cluster: AiCluster } {
 }
 
 /** A stack with an imported cluster (no node role unless given; system nodes unless `system: null`). */
-export function importedClusterStack(opts: { nodeRoleArn?: string; nodeRoleName?: string; system?: Record<string, string> | null } = {}): { stack: TerraformStack; cluster: ImportedCluster } {
+export function importedClusterStack(opts: { nodeRoleArn?: string; nodeRoleName?: string; system?: Record<string, string> | null; kubernetesVersion?: string } = {}): { stack: TerraformStack; cluster: ImportedCluster } {
   const stack = awsStack();
   new HelmProvider(stack, 'helm', {});
   const cluster = new ImportedCluster(stack, 'cluster', {
@@ -33,6 +33,7 @@ export function importedClusterStack(opts: { nodeRoleArn?: string; nodeRoleName?
     nodeRoleName: opts.nodeRoleName,
     region: 'us-west-2',
     systemNodeSelector: opts.system === null ? undefined : opts.system ?? { 'eks.amazonaws.com/nodegroup': 'system' },
+    kubernetesVersion: opts.kubernetesVersion,
   });
   return { stack, cluster };
 }
