@@ -16,7 +16,8 @@ import { CpuArchitecture, GPU_INSTANCE_TYPES, GpuInstanceType, findGpuInstanceTy
 import { refusalOf } from './refused-instance-types';
 import { ClusterAutoscaler, ON_DEMAND_GROUP_PRIORITY, SPOT_GROUP_PRIORITY } from './cluster-autoscaler';
 import { Karpenter } from './karpenter';
-import { CapacityPreference, DEVICE_PLUGIN_CONFIG_LABEL, GPU_POOL_LABEL, GpuCapacityMode, GpuSharing, IGpuNodePool, MIG_CONFIG_LABEL, gpuSharingNodeLabels } from './types';
+import { CapacityPreference, DEVICE_PLUGIN_CONFIG_LABEL, GPU_POOL_LABEL, GpuCapacityMode, GpuSharing, IGpuNodePool, MIG_CONFIG_LABEL, OPERATOR_DEVICE_PLUGIN_DEPLOY_LABEL, gpuSharingNodeLabels } from './types';
+import { bottlerocketNvidiaSettings } from './bottlerocket';
 
 /**
  * The EKS-optimized GPU AMI family of the pool's nodes. Both ship the NVIDIA driver and container
@@ -27,7 +28,11 @@ import { CapacityPreference, DEVICE_PLUGIN_CONFIG_LABEL, GPU_POOL_LABEL, GpuCapa
 export enum GpuAmiFamily {
   /** Amazon Linux 2023 NVIDIA (`al2023@…`; managed: `AL2023_x86_64_NVIDIA` / `AL2023_ARM_64_NVIDIA`). */
   AL2023 = 'al2023',
-  /** Bottlerocket NVIDIA (`bottlerocket@…`; managed: `BOTTLEROCKET_x86_64_NVIDIA` / `BOTTLEROCKET_ARM_64_NVIDIA`). */
+  /**
+   * Bottlerocket NVIDIA (`bottlerocket@…`; managed: `BOTTLEROCKET_x86_64_NVIDIA` / `BOTTLEROCKET_ARM_64_NVIDIA`).
+   * The image runs its own NVIDIA device plugin: the pool keeps the GPU operator's device plugin
+   * off its nodes and configures time-slicing in Bottlerocket's settings; MIG is refused.
+   */
   BOTTLEROCKET = 'bottlerocket',
 }
 
@@ -86,7 +91,9 @@ export interface GpuNodePoolOptions {
    */
   readonly capacity?: CapacityPreference;
   /**
-   * GPU sharing (time-slicing or MIG), applied by the GPU operator through node labels.
+   * GPU sharing (time-slicing or MIG), applied by the GPU operator through node labels. On
+   * Bottlerocket pools time-slicing goes to Bottlerocket's own device plugin settings and MIG is
+   * refused (docs/gpu-node-pools.md).
    * @default - whole GPUs
    */
   readonly sharing?: GpuSharing;
@@ -248,6 +255,8 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
   public readonly tolerations: JsonObject[];
   /** @inheritdoc */
   public readonly sharing?: GpuSharing;
+  /** @inheritdoc */
+  public readonly nodeDevicePlugin: boolean;
   /** GPUs per node (the same for every instance type of the pool). */
   public readonly gpusPerNode: number;
   /** Labels every node of the pool carries (pool, sharing and extra labels). */
@@ -276,6 +285,8 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     this.mode = validateOneOf(this, 'mode', props.mode ?? GpuCapacityMode.KARPENTER, Object.values(GpuCapacityMode));
     this.capacity = validateOneOf(this, 'capacity', props.capacity ?? CapacityPreference.SPOT_WITH_ON_DEMAND_FALLBACK, Object.values(CapacityPreference));
     this.amiFamily = validateOneOf(this, 'amiFamily', props.amiFamily ?? GpuAmiFamily.AL2023, Object.values(GpuAmiFamily));
+    // GPU-OPERATIONS 28: Bottlerocket NVIDIA ships and starts the NVIDIA device plugin itself.
+    this.nodeDevicePlugin = this.amiFamily === GpuAmiFamily.BOTTLEROCKET;
     this.instanceTypes = this.validateInstanceTypes(props.instanceTypes);
     this.gpusPerNode = this.instanceTypes[0].gpuCount;
     this.sharing = this.validateSharing(props.sharing);
@@ -290,7 +301,10 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     names.add(this.poolName);
     poolNames.set(TerraformStack.of(this), names);
 
-    this.nodeLabels = { ...labels, ...gpuSharingNodeLabels(this.poolName, this.sharing), [GPU_POOL_LABEL]: this.poolName };
+    // One device plugin per node: on Bottlerocket the image's, with the operator's kept off by the
+    // label the operator honours; elsewhere the operator's, picking the pool's sharing config.
+    const pluginLabels = this.nodeDevicePlugin ? { [OPERATOR_DEVICE_PLUGIN_DEPLOY_LABEL]: 'false' } : gpuSharingNodeLabels(this.poolName, this.sharing);
+    this.nodeLabels = { ...labels, ...pluginLabels, [GPU_POOL_LABEL]: this.poolName };
     this.nodeSelector = { [GPU_POOL_LABEL]: this.poolName };
     this.tolerations = [gpuToleration()];
 
@@ -363,6 +377,9 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     if (sharing.timeSlicingReplicas !== undefined && sharing.migProfile !== undefined) {
       throw new ValidationError(this, 'sharing', sharing, 'must set timeSlicingReplicas or migProfile, not both');
     }
+    if (sharing.migProfile !== undefined && this.nodeDevicePlugin) {
+      throw new ValidationError(this, 'sharing.migProfile', sharing.migProfile, 'is not supported on Bottlerocket pools: Bottlerocket partitions GPUs itself, at boot, from its own settings (settings.kubelet-device-plugins.nvidia.mig.profile) for its own device plugin, so the GPU operator\'s MIG manager, which the library drives through the nvidia.com/mig.config label, does not govern those nodes; use amiFamily: GpuAmiFamily.AL2023 for MIG pools (docs/gpu-node-pools.md)');
+    }
     if (sharing.timeSlicingReplicas !== undefined) {
       validateInteger(this, 'sharing.timeSlicingReplicas', sharing.timeSlicingReplicas, 2, 48);
       Annotations.of(this).addWarning(`sharing.timeSlicingReplicas=${sharing.timeSlicingReplicas}: pods sharing a GPU by time-slicing have no memory or fault isolation; one pod can exhaust the GPU memory of the others or crash them (GPU-OPERATIONS 4). Use MIG where isolation matters.`);
@@ -386,7 +403,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
   }
 
   private validateLabels(labels: Record<string, string>): Record<string, string> {
-    const own = [GPU_POOL_LABEL, DEVICE_PLUGIN_CONFIG_LABEL, MIG_CONFIG_LABEL, CAPACITY_TYPE_LABEL, CLUSTER_AUTOSCALER_GPU_LABEL];
+    const own = [GPU_POOL_LABEL, DEVICE_PLUGIN_CONFIG_LABEL, MIG_CONFIG_LABEL, OPERATOR_DEVICE_PLUGIN_DEPLOY_LABEL, CAPACITY_TYPE_LABEL, CLUSTER_AUTOSCALER_GPU_LABEL];
     for (const [key, value] of Object.entries(labels)) {
       const prop = `labels[${JSON.stringify(key)}]`;
       const slash = key.lastIndexOf('/');
@@ -496,9 +513,17 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
         // IMDSv2 only, hop limit 1: pods cannot reach the node's credentials (CKV_AWS_79/341).
         metadataOptions: { httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: 1, httpTokens: 'required' },
         blockDeviceMappings,
+        // Bottlerocket settings TOML: Karpenter merges it with its own and keeps settings outside
+        // settings.kubernetes (pkg/providers/amifamily/bootstrap/bottlerocketsettings.go).
+        ...(this.bottlerocketUserData() !== undefined ? { userData: this.bottlerocketUserData() } : {}),
         tags: { ...tags, [GPU_POOL_LABEL]: this.poolName },
       },
     };
+  }
+
+  /** Bottlerocket's own device plugin settings for the pool's sharing (undefined when there is none). */
+  private bottlerocketUserData(): string | undefined {
+    return this.nodeDevicePlugin ? bottlerocketNvidiaSettings(this.sharing) : undefined;
   }
 
   private renderNodePool(props: GpuNodePoolProps, maxGpus: number): KubernetesObject {
@@ -570,6 +595,8 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' },
       // Bottlerocket keeps images on its data volume (/dev/xvdb); AL2023 on the root volume.
       blockDeviceMappings: [{ deviceName: bottlerocket ? '/dev/xvdb' : '/dev/xvda', ebs }],
+      // Bottlerocket settings TOML, merged by EKS with the settings that join the node to the cluster.
+      userData: this.bottlerocketUserData() !== undefined ? Buffer.from(this.bottlerocketUserData()!, 'utf8').toString('base64') : undefined,
       tagSpecifications: [
         { resourceType: 'instance', tags: { ...tags, Name: name, [GPU_POOL_LABEL]: this.poolName } },
         { resourceType: 'volume', tags: { ...tags, Name: name, [GPU_POOL_LABEL]: this.poolName } },

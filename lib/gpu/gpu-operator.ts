@@ -15,7 +15,7 @@ import { JsonObject, JsonValue, mergeValues } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
 import { IMetricsBackbone } from '../observability/types';
 import { PlatformGuardrails } from '../policy/platform-guardrails';
-import { DEVICE_PLUGIN_CONFIG_LABEL, IGpuNodePool, MIG_CONFIG_LABEL } from './types';
+import { DEVICE_PLUGIN_CONFIG_LABEL, IGpuNodePool, MIG_CONFIG_LABEL, OPERATOR_DEVICE_PLUGIN_DEPLOY_LABEL } from './types';
 import { GPU_INSTANCE_TYPES } from './catalog';
 
 /**
@@ -222,7 +222,13 @@ export class GpuOperator extends Construct implements IWorkloadSource {
     if (slicing !== undefined && mig !== undefined) {
       throw new ValidationError(this, `pool ${name}: sharing`, sharing, 'set at most one of timeSlicingReplicas and migProfile');
     }
-    if (slicing !== undefined) {
+    if (pool.nodeDevicePlugin && mig !== undefined) {
+      throw new ValidationError(this, `pool ${name}: sharing.migProfile`, mig, 'is not supported on a pool whose nodes run their own device plugin (Bottlerocket NVIDIA): the MIG manager the operator runs does not govern those nodes; use an AL2023 pool for MIG (docs/gpu-node-pools.md)');
+    }
+    if (slicing !== undefined && pool.nodeDevicePlugin) {
+      validateInteger(this, `pool ${name}: sharing.timeSlicingReplicas`, slicing, 2, 48);
+      Annotations.of(this).addWarning(`pool ${name}: time-slicing with ${slicing} replicas per GPU shares GPU memory with no isolation — one pod can exhaust the memory of the others or crash them. Its nodes run Bottlerocket's own device plugin (the operator's is kept off them by ${OPERATOR_DEVICE_PLUGIN_DEPLOY_LABEL}=false); the pool configures the slicing in Bottlerocket's settings, not in the operator's ${GpuOperator.DEVICE_PLUGIN_CONFIG_MAP}.`);
+    } else if (slicing !== undefined) {
       validateInteger(this, `pool ${name}: sharing.timeSlicingReplicas`, slicing, 2, 48);
       if (!this.operatorDevicePlugin) {
         throw new ValidationError(this, `pool ${name}: sharing.timeSlicingReplicas`, slicing, 'needs the operator\'s device plugin (standaloneDevicePlugin is set): configure time-slicing in the standalone plugin and drop it from the pool, or remove the standalone plugin');
@@ -256,7 +262,8 @@ export class GpuOperator extends Construct implements IWorkloadSource {
     const data: Record<string, string> = { [GpuOperator.DEFAULT_DEVICE_PLUGIN_CONFIG]: JSON.stringify({ version: 'v1', flags }) };
     for (const pool of this.poolList) {
       const replicas = pool.sharing?.timeSlicingReplicas;
-      if (replicas === undefined) continue;
+      // Nodes with their own device plugin (Bottlerocket) never read this ConfigMap.
+      if (replicas === undefined || pool.nodeDevicePlugin) continue;
       data[pool.poolName] = JSON.stringify({
         version: 'v1',
         flags,

@@ -54,6 +54,13 @@ export interface IGpuNodePool extends IConstruct {
   readonly tolerations: JsonObject[];
   /** GPU sharing configured on the pool, if any. */
   readonly sharing?: GpuSharing;
+  /**
+   * Whether the nodes' image runs its own NVIDIA device plugin (Bottlerocket NVIDIA): the GPU
+   * operator's device plugin is then kept off the pool's nodes and the pool's sharing is
+   * configured in the image's own settings, not in the operator's device-plugin config.
+   * @default false
+   */
+  readonly nodeDevicePlugin?: boolean;
 }
 
 /** Label key whose value is the GPU pool name on every node of the pool. */
@@ -64,6 +71,13 @@ export const GPU_POOL_LABEL = 'ai-platform.cdktf.io/gpu-pool';
  * device-plugin ConfigMap; its value is the key of that pool's entry (the pool name).
  */
 export const DEVICE_PLUGIN_CONFIG_LABEL = 'nvidia.com/device-plugin.config';
+
+/**
+ * Node label the GPU operator reads to decide whether its device plugin runs on a node. The operator
+ * sets it to `true` on GPU nodes but keeps a value that is already there, so `false` keeps its
+ * device plugin off nodes whose image runs one (NVIDIA/gpu-operator, controllers/state_manager.go).
+ */
+export const OPERATOR_DEVICE_PLUGIN_DEPLOY_LABEL = 'nvidia.com/gpu.deploy.device-plugin';
 
 /** Node label the GPU operator's MIG manager reads to apply a MIG profile (e.g. `all-1g.10gb`). */
 export const MIG_CONFIG_LABEL = 'nvidia.com/mig.config';

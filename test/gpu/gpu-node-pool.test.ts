@@ -4,7 +4,8 @@ import { GPU_TAINT } from '../../lib/k8s/pod-security';
 import { ConsolidationPolicy, DisruptionReason, GpuAmiFamily, GpuNodePool, GpuNodePoolProps } from '../../lib/gpu/gpu-node-pool';
 import { Karpenter } from '../../lib/gpu/karpenter';
 import { ON_DEMAND_GROUP_PRIORITY, SPOT_GROUP_PRIORITY } from '../../lib/gpu/cluster-autoscaler';
-import { CapacityPreference, GPU_POOL_LABEL, GpuCapacityMode } from '../../lib/gpu/types';
+import { CapacityPreference, DEVICE_PLUGIN_CONFIG_LABEL, GPU_POOL_LABEL, GpuCapacityMode, OPERATOR_DEVICE_PLUGIN_DEPLOY_LABEL } from '../../lib/gpu/types';
+import { GpuOperator } from '../../lib/gpu/gpu-operator';
 import { awsOnly, resources, synth, Synth, warnings } from '../harness/synth';
 import { expectValidCustomResource, customResourceErrors } from '../harness/reference';
 import { describeDiagnostics, itWithTerraform, terraformCheck } from '../harness/terraform';
@@ -427,12 +428,65 @@ describe('bad input throws naming the prop and value', () => {
   });
 });
 
+describe('Bottlerocket pools: one device plugin, and sharing that applies (GPU-OPERATIONS 28)', () => {
+  // What Bottlerocket's TOML user data must say for 4 replicas (settings.kubelet-device-plugins).
+  const SLICING_TOML = [
+    '[settings.kubelet-device-plugins.nvidia]',
+    'device-sharing-strategy = "time-slicing"',
+    '',
+    '[settings.kubelet-device-plugins.nvidia.time-slicing]',
+    'replicas = 4',
+    'rename-by-default = false',
+    'fail-requests-greater-than-one = false',
+    '',
+  ].join('\n');
+  const { stack, cluster } = clusterStack();
+  const br = new GpuNodePool(stack, 'br', { cluster, poolName: 'br', instanceTypes: SPOT_TYPES, amiFamily: GpuAmiFamily.BOTTLEROCKET, sharing: { timeSlicingReplicas: 4 } });
+  const al = new GpuNodePool(stack, 'al', { cluster, poolName: 'al', instanceTypes: SPOT_TYPES, sharing: { timeSlicingReplicas: 2 } });
+  const brMng = new GpuNodePool(stack, 'br-mng', { cluster, poolName: 'brmng', mode: GpuCapacityMode.MANAGED_NODE_GROUPS, capacity: CapacityPreference.ON_DEMAND, instanceTypes: ['g6e.xlarge'], amiFamily: GpuAmiFamily.BOTTLEROCKET, sharing: { timeSlicingReplicas: 4 } });
+  const op = new GpuOperator(stack, 'gpu-operator', { cluster, pools: [br, al, brMng] });
+  const s = synth(stack);
+
+  test('the operator\'s device plugin is kept off Bottlerocket nodes by the label it honours; AL2023 nodes keep it and pick their config', () => {
+    expect(br.nodeDevicePlugin).toBe(true);
+    expect(al.nodeDevicePlugin).toBe(false);
+    const brLabels = objects(s, 'br').nodePool.spec.template.metadata.labels;
+    expect(brLabels[OPERATOR_DEVICE_PLUGIN_DEPLOY_LABEL]).toBe('false');
+    expect(brLabels[DEVICE_PLUGIN_CONFIG_LABEL]).toBeUndefined();
+    const alLabels = objects(s, 'al').nodePool.spec.template.metadata.labels;
+    expect(alLabels[OPERATOR_DEVICE_PLUGIN_DEPLOY_LABEL]).toBeUndefined();
+    expect(alLabels[DEVICE_PLUGIN_CONFIG_LABEL]).toBe('al');
+    for (const g of groupsOf(s, 'brmng')) expect(g.labels[OPERATOR_DEVICE_PLUGIN_DEPLOY_LABEL]).toBe('false');
+  });
+
+  test('time-slicing goes to Bottlerocket\'s own device plugin settings (Karpenter userData, launch template user data), not to the operator\'s ConfigMap', () => {
+    const { nodeClass } = objects(s, 'br');
+    expectValidCustomResource(nodeClass);
+    expect(nodeClass.spec.userData).toBe(SLICING_TOML);
+    const lt = Object.entries(resources(s, 'aws_launch_template')).find(([id]) => id.startsWith('br-mng'))![1] as Obj;
+    expect(Buffer.from(lt.user_data, 'base64').toString('utf8')).toBe(SLICING_TOML);
+    const data = op.devicePluginConfigData();
+    expect(Object.keys(data).sort()).toEqual(['al', 'default']);
+    expect(warnings(op).join('\n')).toMatch(/pool br: .* Bottlerocket's own device plugin .* not in the operator's device-plugin-config/);
+    // Pools without sharing get no user data (Bottlerocket's default: whole GPUs).
+    expect(objects(build({ amiFamily: GpuAmiFamily.BOTTLEROCKET }).s).nodeClass.spec.userData).toBeUndefined();
+    expect(objects(s, 'al').nodeClass.spec.userData).toBeUndefined();
+  });
+
+  test('MIG on Bottlerocket is refused with the reason; the label is reserved', () => {
+    const e = thrown(() => build({ amiFamily: GpuAmiFamily.BOTTLEROCKET, instanceTypes: ['p5.48xlarge'], capacity: CapacityPreference.ON_DEMAND, sharing: { migProfile: 'all-1g.10gb' } }));
+    expect(e.prop).toBe('sharing.migProfile');
+    expect(e.message).toMatch(/not supported on Bottlerocket pools: Bottlerocket partitions GPUs itself.* use amiFamily: GpuAmiFamily.AL2023 for MIG pools/);
+    expect(thrown(() => build({ labels: { [OPERATOR_DEVICE_PLUGIN_DEPLOY_LABEL]: 'true' } })).message).toMatch(/is set by the pool itself/);
+  });
+});
+
 describe('terraform oracle', () => {
   itWithTerraform('validate and plan accept the AWS side of both modes (x86 and arm64, AL2023 and Bottlerocket)', () => {
     const b = build({}, [
       { poolName: 'mng', mode: GpuCapacityMode.MANAGED_NODE_GROUPS, instanceTypes: ['g6.xlarge', 'g6.2xlarge', 'g5.xlarge'], labels: { team: 'ml' }, tags: { CostCenter: 'ai' } },
       { poolName: 'arm', mode: GpuCapacityMode.MANAGED_NODE_GROUPS, capacity: CapacityPreference.ON_DEMAND, instanceTypes: ['g5g.xlarge'] },
-      { poolName: 'br', mode: GpuCapacityMode.MANAGED_NODE_GROUPS, capacity: CapacityPreference.ON_DEMAND, amiFamily: GpuAmiFamily.BOTTLEROCKET, instanceTypes: ['g6e.xlarge'] },
+      { poolName: 'br', mode: GpuCapacityMode.MANAGED_NODE_GROUPS, capacity: CapacityPreference.ON_DEMAND, amiFamily: GpuAmiFamily.BOTTLEROCKET, instanceTypes: ['g6e.xlarge'], sharing: { timeSlicingReplicas: 4 } },
     ]);
     const aws = awsOnly(b.s);
     const result = terraformCheck(aws);
