@@ -2,4 +2,5 @@
 // The job runtime itself (lib/jobs/runtime, drift, eval) is bundled into assets/jobs and not exported.
 export * from './config';
 export * from './bundle';
-export * from './images';
+// The image facts (release schedule, fact table) stay internal.
+export { JOB_NODE_IMAGE, JOB_NODE_USER_ID } from './images';

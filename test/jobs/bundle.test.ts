@@ -3,6 +3,7 @@ import { builtinModules } from 'module';
 import * as os from 'os';
 import * as path from 'path';
 import { JOB_NODE_IMAGE, jobBundlePath } from '../../lib/jobs';
+import { NODE_RELEASE_SCHEDULE } from '../../lib/jobs/images';
 import { buildBundles, runBundle } from './support/stubs';
 
 // A ConfigMap holds at most 1 MiB (keys and values together); keep a wide margin for the config document.
@@ -67,7 +68,13 @@ test('jobBundlePath explains how to build a missing bundle', () => {
   }
 });
 
-test('the runtime image is pinned to an exact Node LTS version on ECR Public', () => {
+test('the runtime image is pinned to an exact Node version on ECR Public, of the line in active LTS on the pinned date', () => {
   expect(JOB_NODE_IMAGE).toMatch(/^public\.ecr\.aws\/docker\/library\/node:(\d+)\.\d+\.\d+-alpine3\.\d+$/);
-  expect(Number(/node:(\d+)/.exec(JOB_NODE_IMAGE)?.[1]) % 2).toBe(0); // even majors are the LTS lines
+  const major = /node:(\d+)/.exec(JOB_NODE_IMAGE)![1];
+  const line = NODE_RELEASE_SCHEDULE[major];
+  expect(line).toBeDefined();
+  // 2026-12-07: Node 24 has been in maintenance since 2026-10-20; Node 26 is the active LTS.
+  const today = '2026-12-07';
+  expect(line.lts <= today && today < line.maintenance).toBe(true);
+  expect(NODE_RELEASE_SCHEDULE['24'].maintenance <= today).toBe(true);
 });
