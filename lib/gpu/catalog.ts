@@ -224,3 +224,34 @@ export function selectGpuInstanceTypes(filter: GpuInstanceTypeFilter = {}): GpuI
     .filter((t) => filter.maxOnDemandHourlyUsd === undefined || t.onDemandHourlyUsd <= filter.maxOnDemandHourlyUsd)
     .sort((a, b) => a.onDemandHourlyUsd - b.onDemandHourlyUsd || a.name.localeCompare(b.name));
 }
+
+/**
+ * The catalog as fact tables for `docs/facts.md`: hardware and on-demand price of every instance
+ * type, and the MIG profiles. Used by the documentation generator (`npm run facts`).
+ */
+export function gpuCatalogFactTables(): import('../core/facts').FactTable[] {
+  // The Karpenter snapshot test/gpu/fixtures/ec2-gpu-reference.json is derived from
+  // (scripts/derive-gpu-reference.js); the catalog was last checked against it on this date.
+  const karpenter = '1d927085dd81a9df9301e613f371dac5b4d16bfe';
+  const checked = '2026-11-23';
+  const hardware = `aws/karpenter-provider-aws:website/content/en/docs/reference/instance-types.md@${karpenter}`;
+  const prices = `aws/karpenter-provider-aws:pkg/providers/pricing/zz_generated.pricing_aws.go@${karpenter}`;
+  const types = Object.values(GPU_INSTANCE_TYPES).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  return [
+    {
+      id: 'gpu-instance-types',
+      title: 'GPU instance types',
+      file: 'lib/gpu/catalog.ts',
+      rows: types.flatMap((t) => [
+        { fact: `${t.name} hardware`, value: `${t.gpuCount}× ${t.gpuModel} ${t.gpuMemoryGiB} GiB, ${t.vcpu} vCPU, ${t.memoryGiB} GiB, ${t.architecture}${t.migCapable ? ', MIG' : ''}`, source: hardware, checked },
+        { fact: `${t.name} on-demand price (${GPU_PRICE_SOURCE.region})`, value: t.listedOnDemand ? `$${t.onDemandHourlyUsd}/h` : `no public on-demand price (estimate $${t.onDemandHourlyUsd}/h)`, source: prices, checked },
+      ]),
+    },
+    {
+      id: 'mig-profiles',
+      title: 'MIG profiles per GPU',
+      file: 'lib/gpu/catalog.ts',
+      rows: Object.entries(MIG_PROFILES).map(([gpu, profiles]) => ({ fact: `MIG profiles of ${gpu.replace('/', ' ')} GB`, value: profiles.join(', '), source: 'https://docs.nvidia.com/datacenter/tesla/mig-user-guide/', checked })),
+    },
+  ];
+}

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../core/errors';
+import { FactSource } from '../core/facts';
 
 /** What the library knows about one RDS for PostgreSQL major version. */
 export interface PostgresEngineVersion {
@@ -15,9 +16,10 @@ export interface PostgresEngineVersion {
  * and `auto_minor_version_upgrade` keeps it patched, while the AWS provider treats the major as a
  * prefix and does not plan a downgrade after an automatic minor upgrade.
  */
-export const POSTGRES_ENGINE_VERSIONS: { readonly [major: string]: PostgresEngineVersion } = {
-  '16': { parameterGroupFamily: 'postgres16', minimumMinor: 1 },
-  '17': { parameterGroupFamily: 'postgres17', minimumMinor: 1 },
+export const POSTGRES_ENGINE_VERSIONS: { readonly [major: string]: PostgresEngineVersion & FactSource } = {
+  // Pinned 2026-11-22 from `aws rds describe-db-engine-versions --engine postgres`; not re-checked since.
+  '16': { parameterGroupFamily: 'postgres16', minimumMinor: 1, source: 'https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-versions.html', checked: '2026-11-22' },
+  '17': { parameterGroupFamily: 'postgres17', minimumMinor: 1, source: 'https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-versions.html', checked: '2026-11-22' },
 };
 
 /** The engine version a new registry database gets. */

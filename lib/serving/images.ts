@@ -23,3 +23,25 @@ export const SERVING_IMAGES = {
 export function imageRef(image: ImageSpec): string {
   return `${image.repository}:${image.tag}`;
 }
+
+/**
+ * The serving images as a fact table for `docs/facts.md`. An image may carry its own provenance
+ * (`source`, `checked`); otherwise the release it was pinned from. Used by the documentation
+ * generator (`npm run facts`).
+ */
+export function servingImageFactTable(): import('../core/facts').FactTable {
+  const pinnedFrom: { readonly [ref: string]: { readonly source: string; readonly checked: string } } = {
+    'vllm/vllm-openai:v0.13.0': { source: 'https://github.com/vllm-project/vllm/releases/tag/v0.13.0', checked: '2026-11-23' },
+    'lmcache/lmstack-router:v0.1.12': { source: 'https://github.com/vllm-project/production-stack/releases/tag/vllm-stack-0.1.12', checked: '2026-11-23' },
+  };
+  return {
+    id: 'serving-images',
+    title: 'Serving images',
+    file: 'lib/serving/images.ts',
+    rows: Object.entries(SERVING_IMAGES).map(([name, image]) => {
+      const own = image as ImageSpec & { readonly source?: string; readonly checked?: string };
+      const ref = imageRef(image);
+      return { fact: `${name} image`, value: ref, source: own.source ?? pinnedFrom[ref]?.source ?? '', checked: own.checked ?? pinnedFrom[ref]?.checked ?? '' };
+    }),
+  };
+}

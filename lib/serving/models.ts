@@ -240,3 +240,28 @@ export function findModelArchitecture(modelId: string): ModelArchitecture | unde
   const key = Object.keys(MODEL_CATALOG).find((k) => k.toLowerCase() === wanted);
   return key === undefined ? undefined : MODEL_CATALOG[key];
 }
+
+/**
+ * The model catalog as a fact table for `docs/facts.md`: one row per architecture, from the first
+ * (base) model id of its catalog entries, with the variants that share it. Used by the
+ * documentation generator (`npm run facts`).
+ */
+export function modelCatalogFactTable(): import('../core/facts').FactTable {
+  const byArchitecture = new Map<ModelArchitecture, string[]>();
+  for (const [id, arch] of Object.entries(MODEL_CATALOG)) byArchitecture.set(arch, [...(byArchitecture.get(arch) ?? []), id]);
+  return {
+    id: 'model-shapes',
+    title: 'Model shapes',
+    file: 'lib/serving/models.ts',
+    rows: [...byArchitecture.entries()].map(([a, [base, ...variants]]) => {
+      // An entry may carry its own provenance; otherwise the base model's config.json, as pinned.
+      const own = a as ModelArchitecture & { readonly source?: string; readonly checked?: string };
+      return {
+        fact: variants.length > 0 ? `${base} (also ${variants.join(', ')})` : base,
+        value: `${a.parametersBillions}B parameters, ${a.layers} layers, ${a.attentionHeads} heads / ${a.kvHeads} KV heads × ${a.headDim}, context ${a.contextLength}`,
+        source: own.source ?? `https://huggingface.co/${base}/blob/main/config.json`,
+        checked: own.checked ?? '2026-11-23',
+      };
+    }),
+  };
+}
