@@ -227,31 +227,30 @@ export function selectGpuInstanceTypes(filter: GpuInstanceTypeFilter = {}): GpuI
 
 /**
  * The catalog as fact tables for `docs/facts.md`: hardware and on-demand price of every instance
- * type, and the MIG profiles. Used by the documentation generator (`npm run facts`).
+ * type (with each family's sources and check date), and the MIG profiles. Used by the documentation
+ * generator (`npm run facts`).
  */
 export function gpuCatalogFactTables(): import('../core/facts').FactTable[] {
-  // The Karpenter snapshot test/gpu/fixtures/ec2-gpu-reference.json is derived from
-  // (scripts/derive-gpu-reference.js); the catalog was last checked against it on this date.
-  const karpenter = '1d927085dd81a9df9301e613f371dac5b4d16bfe';
-  const checked = '2026-11-23';
-  const hardware = `aws/karpenter-provider-aws:website/content/en/docs/reference/instance-types.md@${karpenter}`;
-  const prices = `aws/karpenter-provider-aws:pkg/providers/pricing/zz_generated.pricing_aws.go@${karpenter}`;
-  const types = Object.values(GPU_INSTANCE_TYPES).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  const rows = FAMILIES.flatMap((f) => f.rows.map(([size]) => ({ f, t: GPU_INSTANCE_TYPES[`${f.family}.${size}`] })));
+  // The profiles of the GPU operator's default MIG configuration were read on CHECKED; the older
+  // ones come from NVIDIA's MIG user guide as pinned with the catalog (2026-11-23).
+  const operatorMig = 'NVIDIA/gpu-operator:assets/state-mig-manager/0400_configmap.yaml@10ee5b3638b89e11e949412aafa5ba99279c3721';
+  const migSource = (gpu: string) => (gpu.startsWith('B200/') || gpu.startsWith('RTX PRO 6000/') ? { source: operatorMig, checked: CHECKED } : { source: 'https://docs.nvidia.com/datacenter/tesla/mig-user-guide/', checked: '2026-11-23' });
   return [
     {
       id: 'gpu-instance-types',
       title: 'GPU instance types',
       file: 'lib/gpu/catalog.ts',
-      rows: types.flatMap((t) => [
-        { fact: `${t.name} hardware`, value: `${t.gpuCount}× ${t.gpuModel} ${t.gpuMemoryGiB} GiB, ${t.vcpu} vCPU, ${t.memoryGiB} GiB, ${t.architecture}${t.migCapable ? ', MIG' : ''}`, source: hardware, checked },
-        { fact: `${t.name} on-demand price (${GPU_PRICE_SOURCE.region})`, value: t.listedOnDemand ? `$${t.onDemandHourlyUsd}/h` : `no public on-demand price (estimate $${t.onDemandHourlyUsd}/h)`, source: prices, checked },
+      rows: rows.flatMap(({ f, t }) => [
+        { fact: `${t.name} hardware`, value: `${t.gpuCount}× ${t.gpuModel} ${t.gpuMemoryGiB} GiB, ${t.vcpu} vCPU, ${t.memoryGiB} GiB, ${t.architecture}${t.migCapable ? ', MIG' : ''}`, source: f.source, checked: f.checked },
+        { fact: `${t.name} on-demand price (${GPU_PRICE_SOURCE.region})`, value: t.listedOnDemand ? `$${t.onDemandHourlyUsd}/h` : `no public on-demand price (estimate $${t.onDemandHourlyUsd}/h)`, source: f.priceSource, checked: f.checked },
       ]),
     },
     {
       id: 'mig-profiles',
       title: 'MIG profiles per GPU',
       file: 'lib/gpu/catalog.ts',
-      rows: Object.entries(MIG_PROFILES).map(([gpu, profiles]) => ({ fact: `MIG profiles of ${gpu.replace('/', ' ')} GB`, value: profiles.join(', '), source: 'https://docs.nvidia.com/datacenter/tesla/mig-user-guide/', checked })),
+      rows: Object.entries(MIG_PROFILES).map(([gpu, profiles]) => ({ fact: `MIG profiles of ${gpu.replace('/', ' ')} GB`, value: profiles.join(', '), ...migSource(gpu) })),
     },
   ];
 }

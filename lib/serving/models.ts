@@ -242,26 +242,20 @@ export function findModelArchitecture(modelId: string): ModelArchitecture | unde
 }
 
 /**
- * The model catalog as a fact table for `docs/facts.md`: one row per architecture, from the first
- * (base) model id of its catalog entries, with the variants that share it. Used by the
- * documentation generator (`npm run facts`).
+ * The model catalog as a fact table for `docs/facts.md`: one row per catalog model, with the variants
+ * that share its shape, the page it was read from and the date. Used by the documentation generator
+ * (`npm run facts`).
  */
 export function modelCatalogFactTable(): import('../core/facts').FactTable {
-  const byArchitecture = new Map<ModelArchitecture, string[]>();
-  for (const [id, arch] of Object.entries(MODEL_CATALOG)) byArchitecture.set(arch, [...(byArchitecture.get(arch) ?? []), id]);
   return {
     id: 'model-shapes',
     title: 'Model shapes',
     file: 'lib/serving/models.ts',
-    rows: [...byArchitecture.entries()].map(([a, [base, ...variants]]) => {
-      // An entry may carry its own provenance; otherwise the base model's config.json, as pinned.
-      const own = a as ModelArchitecture & { readonly source?: string; readonly checked?: string };
-      return {
-        fact: variants.length > 0 ? `${base} (also ${variants.join(', ')})` : base,
-        value: `${a.parametersBillions}B parameters, ${a.layers} layers, ${a.attentionHeads} heads / ${a.kvHeads} KV heads × ${a.headDim}, context ${a.contextLength}`,
-        source: own.source ?? `https://huggingface.co/${base}/blob/main/config.json`,
-        checked: own.checked ?? '2026-11-23',
-      };
-    }),
+    rows: Object.entries(MODELS).map(([id, m]) => ({
+      fact: m.variants.length > 0 ? `${id} (also ${m.variants.join(', ')})` : id,
+      value: `${m.arch.parametersBillions}B parameters, ${m.arch.layers} layers, ${m.arch.attentionHeads} heads / ${m.arch.kvHeads} KV heads × ${m.arch.headDim}, context ${m.arch.contextLength}`,
+      source: m.source,
+      checked: m.checked,
+    })),
   };
 }
