@@ -21,8 +21,10 @@ class FakePool extends Construct implements IGpuNodePool {
   public readonly instanceTypes: GpuInstanceType[];
   public readonly nodeSelector: Record<string, string>;
   public readonly tolerations: JsonObject[];
-  public constructor(scope: Construct, public readonly poolName: string, public readonly sharing?: GpuSharing, opts: { types?: string[]; extraTaint?: JsonObject } = {}) {
+  public readonly nodeDevicePlugin: boolean;
+  public constructor(scope: Construct, public readonly poolName: string, public readonly sharing?: GpuSharing, opts: { types?: string[]; extraTaint?: JsonObject; nodeDevicePlugin?: boolean } = {}) {
     super(scope, `pool-${poolName}`);
+    this.nodeDevicePlugin = opts.nodeDevicePlugin ?? false;
     this.instanceTypes = (opts.types ?? ['g6e.2xlarge']).map((t) => findGpuInstanceType(t)!);
     this.nodeSelector = { 'ai-platform.cdktf.io/gpu-pool': poolName };
     this.tolerations = [gpuToleration(), ...(opts.extraTaint ? [opts.extraTaint] : [])];
@@ -301,6 +303,15 @@ describe('GpuOperator', () => {
       const sm = releaseValues(base.s, 'gpu-operator').dcgmExporter;
       expect(sm.enabled).toBe(true);
       expect(sm.serviceMonitor).toEqual({ enabled: false });
+    });
+  });
+
+  describe('pools whose nodes run their own device plugin (Bottlerocket, GPU-OPERATIONS 28)', () => {
+    test('time-slicing stays out of the operator\'s ConfigMap (even with the standalone plugin); MIG is refused', () => {
+      const b = build({}, (st) => [new FakePool(st, 'br', { timeSlicingReplicas: 4 }, { nodeDevicePlugin: true }), new FakePool(st, 'al', { timeSlicingReplicas: 2 })]);
+      expect(Object.keys(b.op.devicePluginConfigData()).sort()).toEqual(['al', 'default']);
+      expect(() => build({ standaloneDevicePlugin: true }, (st) => [new FakePool(st, 'br', { timeSlicingReplicas: 4 }, { nodeDevicePlugin: true })])).not.toThrow();
+      expect(() => build({}, (st) => [new FakePool(st, 'br', { migProfile: 'all-1g.10gb' }, { types: ['p5.48xlarge'], nodeDevicePlugin: true })])).toThrow(/pool br: sharing.migProfile \("all-1g.10gb"\) is invalid: is not supported on a pool whose nodes run their own device plugin/);
     });
   });
 
