@@ -119,7 +119,8 @@ export interface EvalAlertOptions extends JobAlertOptions {
 export interface EvalCronJobOptions extends ScheduledJobOptions {
   /**
    * The model evaluated; one of `endpoint.modelNames`.
-   * @default - the endpoint's only model (an error when it serves several)
+   * @default - the endpoint's only model: `endpoint.defaultModel` (a serving stack with one model sets it
+   * to the model's short name), else the only entry of `endpoint.modelNames`; an error when it serves several models
    */
   readonly model?: string;
   /** JSON Lines dataset (`s3://` or `http(s)://`, a file or a prefix; date templates allowed). */
@@ -450,8 +451,12 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
 
   private resolveModel(prop: string, model: string | undefined, ep: IOpenAiEndpoint): string {
     if (model === undefined) {
+      if (ep.defaultModel !== undefined) {
+        if (!ep.modelNames.includes(ep.defaultModel)) throw new ValidationError(this, `${prop === 'model' ? 'endpoint' : 'judge.endpoint'}.defaultModel`, ep.defaultModel, `must be one of the endpoint's modelNames (${ep.modelNames.map((m) => JSON.stringify(m)).join(', ')})`);
+        return ep.defaultModel;
+      }
       if (ep.modelNames.length === 1) return ep.modelNames[0];
-      throw new ValidationError(this, prop, model, `is required: the endpoint serves ${ep.modelNames.length} models (${ep.modelNames.map((m) => JSON.stringify(m)).join(', ')}); pick one`);
+      throw new ValidationError(this, prop, model, `is required: the endpoint serves several models (names ${ep.modelNames.map((m) => JSON.stringify(m)).join(', ')}); pick one`);
     }
     if (typeof model !== 'string' || model.trim().length === 0) throw new ValidationError(this, prop, model, 'must be a non-empty model name');
     if (!ep.modelNames.includes(model)) {

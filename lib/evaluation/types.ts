@@ -24,4 +24,10 @@ export interface IOpenAiEndpoint {
    * @default - no `model_id` label
    */
   readonly modelIds?: Record<string, string>;
+  /**
+   * The model an evaluation uses when it names none: set when the endpoint serves exactly one model,
+   * even under several names (a vLLM engine answers to its short name and its Hugging Face id).
+   * @default - the only entry of `modelNames` when there is exactly one, else none
+   */
+  readonly defaultModel?: string;
 }

@@ -501,6 +501,8 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
   public readonly servedModelNames: Record<string, string>;
   /** @inheritdoc */
   public readonly modelIds: Record<string, string>;
+  /** The short name of the stack's model when it serves exactly one (the evaluation's default `model`). */
+  public readonly defaultModel?: string;
   /** HTTPS URL of the internal ALB, when `ingress` is given. */
   public readonly externalUrl?: string;
   /** Secret holding the API key (key {@link apiKeySecretKey}). */
@@ -685,6 +687,8 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
     this.modelNames = this.plans.flatMap((p) => p.servedModelNames);
     this.servedModelNames = Object.fromEntries(this.plans.flatMap((p) => p.servedModelNames.map((n) => [n, p.name])));
     this.modelIds = Object.fromEntries(this.plans.map((p) => [p.name, p.model]));
+    // One model answers to its short name and its Hugging Face id: still one model.
+    this.defaultModel = this.resolved.length === 1 ? this.resolved[0].name : undefined;
     this.externalUrl = ingress ? `https://${ingress.host}/v1` : undefined;
 
     // --- autoscaling ----------------------------------------------------------------------------

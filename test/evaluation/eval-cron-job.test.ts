@@ -12,6 +12,8 @@ import { MlflowRegistry } from '../../lib/registry';
 import { ExternalSecretsOperator } from '../../lib/secrets';
 import { expectValidCustomResource } from '../harness/reference';
 import { awsStack, synth, warnings } from '../harness/synth';
+import { VllmServingStack } from '../../lib/serving';
+import { FakeGpuPool } from '../serving/fakes';
 import { FakeMetrics, ensureBundles, fakeCluster, fakeEndpoint, only, policyStatements, releaseManifests, runRenderedJob, terraformUnescape } from '../monitoring/fakes';
 
 // Before the stacks below are built (at load time).
@@ -154,7 +156,25 @@ describe('model and endpoint', () => {
 
   test('the model must be one the endpoint serves', () => {
     expect(() => build({ model: 'gpt-4' })).toThrow(/test\/support: model \("gpt-4"\) is invalid: is not served by the endpoint http:\/\/llm-router-service\.serving\.svc\.cluster\.local\/v1: it serves "meta-llama\/Llama-3\.1-8B-Instruct", "qwen2\.5-7b"/);
-    expect(() => build({ model: undefined })).toThrow(/model \(undefined\) is invalid: is required: the endpoint serves 2 models/);
+    expect(() => build({ model: undefined })).toThrow(/model \(undefined\) is invalid: is required: the endpoint serves several models \(names "meta-llama\/Llama-3\.1-8B-Instruct", "qwen2\.5-7b"\)/);
+  });
+
+  test('a serving stack with one Hugging Face model (two served names) is the default: its short name', () => {
+    const stack = awsStack();
+    const cluster = fakeCluster(stack);
+    const metrics = new FakeMetrics(stack, 'metrics');
+    const endpoint = new VllmServingStack(stack, 'llm', { cluster, gpuPool: new FakeGpuPool(stack, 'pool'), metrics, models: [{ name: 'llama-8b', model: 'meta-llama/Llama-3.1-8B-Instruct', maxModelLen: 8192 }] });
+    expect(endpoint.modelNames).toEqual(['llama-8b', 'meta-llama/Llama-3.1-8B-Instruct']);
+    expect(endpoint.defaultModel).toBe('llama-8b');
+    const job = new EvalCronJob(stack, 'nightly', { cluster, metrics, endpoint, datasetUrl: 's3://ml-evals/support/v3.jsonl', schedule: '@daily' });
+    expect(job.model).toBe('llama-8b');
+    expect(job.config.model.model).toBe('llama-8b');
+    // Two models: no default, and the error lists the names.
+    const two = new VllmServingStack(stack, 'two', { cluster, gpuPool: new FakeGpuPool(stack, 'pool2'), metrics, models: [{ name: 'a', model: 'meta-llama/Llama-3.2-1B-Instruct', maxModelLen: 4096 }, { name: 'b', model: 'meta-llama/Llama-3.2-3B-Instruct', maxModelLen: 4096 }] });
+    expect(two.defaultModel).toBeUndefined();
+    expect(() => new EvalCronJob(stack, 'two-eval', { cluster, metrics, endpoint: two, datasetUrl: 's3://ml-evals/x.jsonl', schedule: '@daily' })).toThrow(/model \(undefined\) is invalid: is required: the endpoint serves several models/);
+    // A hand-written endpoint whose defaultModel it does not serve is rejected.
+    expect(() => build({ endpoint: fakeEndpoint({ modelNames: ['x'], defaultModel: 'y' }), model: undefined })).toThrow(/endpoint\.defaultModel \("y"\) is invalid: must be one of the endpoint's modelNames/);
   });
 
   test('the job runs in the endpoint\'s namespace by default (its API key Secret is there)', () => {
