@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { DataKubernetesIngressV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-ingress-v1';
 import { AiCluster, AiClusterProps } from '../cluster/ai-cluster';
 import { ClusterReference, ICluster, ImportedCluster } from '../cluster/cluster-reference';
 import { ValidationError } from '../core/errors';
@@ -175,6 +176,8 @@ export class AiPlatform extends Construct {
       backend.bind(this.clusterStack, stackName('cluster'));
       this.aiCluster = new AiCluster(this.clusterStack, 'cluster', { ...props.cluster, tags: { ...props.tags, ...props.cluster.tags } });
       const c = this.aiCluster;
+      // Right after the cluster stack's first apply, before the platform stack exists.
+      addClusterOutputs(this.clusterStack, c.clusterName, props.region);
       reference = {
         clusterName: c.clusterName,
         endpoint: c.endpoint,
@@ -228,6 +231,7 @@ export class AiPlatform extends Construct {
       // GPU pods need the pool's node provisioning and the device plugin before Helm waits on them.
       addDependencies(stack, [pool, ...(this.gpuOperator ? [this.gpuOperator] : [])]);
       this.serving[servingId] = stack;
+      addServingOutputs(ps, servingId, stack);
     }
 
     if ((props.driftMonitors ?? []).length > 0) {
@@ -259,6 +263,9 @@ export class AiPlatform extends Construct {
       this.evaluations[evalId] = job;
     }
 
+    addClusterOutputs(ps, reference.clusterName, props.region);
+    if (this.registry) output(ps, 'registry_tracking_uri', this.registry.trackingUri, 'In-cluster MLflow tracking URI (MLFLOW_TRACKING_URI)');
+
     if (props.guardrails?.enabled ?? true) {
       this.guardrails = PlatformGuardrails.applyTo(this, props.guardrails);
     }
@@ -284,5 +291,45 @@ export class AiPlatform extends Construct {
       // Construct id = pool name: the pool's state address follows its name, not its position.
       this.gpuPools[options.poolName] = new GpuNodePool(this.platformStack, `gpu-pool-${options.poolName}`, { ...options, cluster: this.cluster });
     });
+  }
+}
+
+/**
+ * An output with a fixed, readable name (no construct-path hash): `terraform output <name>` and
+ * other stacks' `terraform_remote_state` read it by this name, so it is part of the state contract.
+ */
+function output(stack: TerraformStack, name: string, value: unknown, description: string, sensitive = false): TerraformOutput {
+  const o = new TerraformOutput(stack, `output-${name}`, { value, description, sensitive });
+  o.overrideLogicalId(name);
+  return o;
+}
+
+/** Cluster name, region and the command that writes a kubeconfig for it. */
+function addClusterOutputs(stack: TerraformStack, clusterName: string, region: string): void {
+  output(stack, 'cluster_name', clusterName, 'EKS cluster name');
+  output(stack, 'cluster_region', region, 'AWS region of the cluster');
+  output(stack, 'configure_kubectl_command', `aws eks update-kubeconfig --region ${region} --name ${clusterName}`, 'Writes a kubeconfig entry for the cluster (run before kubectl)');
+}
+
+/**
+ * What a client of a serving stack needs: the in-cluster base URL, namespace, model names, the API
+ * key Secret's name (the key itself never enters Terraform: it is written through a write-only
+ * attribute) and, with an ingress, the external URL and the ALB's DNS name.
+ */
+function addServingOutputs(stack: TerraformStack, id: string, serving: VllmServingStack): void {
+  const prefix = `serving_${id}`;
+  output(stack, `${prefix}_base_url`, serving.baseUrl, `OpenAI-compatible base URL of serving stack ${id} inside the cluster`);
+  output(stack, `${prefix}_namespace`, serving.namespace, `Namespace of serving stack ${id}`);
+  output(stack, `${prefix}_model_names`, serving.modelNames, `Model names serving stack ${id} answers to (the "model" of a request)`);
+  output(stack, `${prefix}_api_key_secret_name`, serving.apiKeySecretName, `Kubernetes Secret (key "${serving.apiKeySecretKey}", namespace ${serving.namespace}) holding the API key of serving stack ${id}`);
+  if (serving.externalUrl) {
+    output(stack, `${prefix}_external_url`, serving.externalUrl, `HTTPS base URL of serving stack ${id} through the internal ALB (point the host's DNS record at the ALB)`);
+    // The AWS Load Balancer Controller writes the ALB's DNS name into the Ingress status once the
+    // chart's Ingress ("<release>-ingress-router", vllm-stack chart templates/ingress.yaml) exists.
+    const ingress = new DataKubernetesIngressV1(serving, 'ingress-status', {
+      metadata: { name: `${serving.releaseName}-ingress-router`, namespace: serving.namespace },
+      dependsOn: [serving.chart.release],
+    });
+    output(stack, `${prefix}_alb_hostname`, ingress.status.get(0).loadBalancer.get(0).ingress.get(0).hostname, `DNS name of the internal ALB of serving stack ${id}`);
   }
 }

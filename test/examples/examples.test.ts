@@ -5,28 +5,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { PlatformGuardrails, GuardrailSeverity, AiPlatform } from '../../lib';
 import { App } from 'cdktf';
-import { Synth, awsOnly } from '../harness/synth';
-import { itWithTerraform, terraformCheck, describeDiagnostics, deferEphemeralCalls } from '../harness/terraform';
+import { Synth } from '../harness/synth';
 import { buildPlatform } from '../../examples/platform/platform';
+import { ROOT, runExample } from '../harness/examples';
 
-const root = path.resolve(__dirname, '..', '..');
-
-function runExample(name: string, env: Record<string, string> = {}): Record<string, Synth> {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `example-${name}-`));
-  const saved = { ...process.env };
-  Object.assign(process.env, { CDKTF_OUTDIR: outdir, ...env });
-  try {
-    jest.isolateModules(() => {
-      require(path.join(root, 'examples', name, 'main.ts'));
-    });
-  } finally {
-    process.env = saved;
-  }
-  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { synthesizedStackPath: string }> };
-  const out = Object.fromEntries(Object.entries(manifest.stacks).map(([n, s]) => [n, JSON.parse(fs.readFileSync(path.join(outdir, s.synthesizedStackPath), 'utf8')) as Synth]));
-  fs.rmSync(outdir, { recursive: true, force: true });
-  return out;
-}
+const root = ROOT;
 
 /** The state contract of a stack: every resource, data source and output address. */
 function addresses(s: Synth): string[] {
@@ -81,21 +64,5 @@ test('the full platform passes every error-severity guardrail; what remains is i
   expect(report.findings.filter((f) => f.severity === GuardrailSeverity.WARNING).map((f) => `${f.ruleId} ${f.constructPath}`)).toMatchSnapshot();
 });
 
-describe('terraform oracle', () => {
-  itWithTerraform('the platform example\'s cluster stack validates and plans', () => {
-    const s = synthesized.platform['ai-cluster'];
-    const r = terraformCheck(s);
-    expect(describeDiagnostics(r)).toBe('');
-    const count = Object.values(s.resource ?? {}).reduce((n, rs) => n + Object.keys(rs).length, 0);
-    expect(r.plannedCreates).toHaveLength(count);
-  });
-
-  itWithTerraform('the AWS resources of the bring-your-own-cluster platform stack validate and plan', () => {
-    const aws = deferEphemeralCalls(awsOnly(synthesized['byo-cluster']['byo-platform']));
-    const r = terraformCheck(aws);
-    expect(describeDiagnostics(r)).toBe('');
-    const count = Object.values(aws.resource ?? {}).reduce((n, rs) => n + Object.keys(rs).length, 0);
-    expect(r.plannedCreates).toHaveLength(count);
-    expect(count).toBeGreaterThan(20);
-  });
-});
+// Terraform (configuration loading, validate and offline plan of every stack) runs in
+// test/oracles/whole-stack.test.ts, once per stack.

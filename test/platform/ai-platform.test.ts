@@ -1,8 +1,8 @@
 import { App, Testing } from 'cdktf';
-import { AiPlatform, PlatformBackend } from '../../lib';
+import { AiPlatform } from '../../lib';
 import { Synth, synthApp } from '../harness/synth';
+import { buildPlatformApp } from '../harness/platform-apps';
 
-const AZS = ['us-west-2a', 'us-west-2b', 'us-west-2c'];
 
 function synthAll(platform: AiPlatform): { cluster?: Synth; platform: Synth } {
   const stacks = synthApp(platform.node.root as App);
@@ -11,8 +11,7 @@ function synthAll(platform: AiPlatform): { cluster?: Synth; platform: Synth } {
 
 describe('AiPlatform stacks', () => {
   test('a cluster stack with only AWS and a platform stack with AWS, kubernetes and helm', () => {
-    const app = Testing.app({ stackTraces: false });
-    const p = new AiPlatform(app, 'ai', { region: 'us-west-2', cluster: { clusterName: 'demo', availabilityZones: AZS }, tags: { team: 'ml' } });
+    const p = buildPlatformApp('created-tags');
     const s = synthAll(p);
     expect(Object.keys(s.cluster!.provider!)).toEqual(['aws']);
     expect(Object.keys(s.platform.provider!).sort()).toEqual(['aws', 'helm', 'kubernetes']);
@@ -22,8 +21,7 @@ describe('AiPlatform stacks', () => {
   });
 
   test('the kubernetes and helm providers use an exec token, read the cluster from the cluster stack, and hold no secret', () => {
-    const app = Testing.app({ stackTraces: false });
-    const p = new AiPlatform(app, 'ai', { region: 'us-west-2', cluster: { clusterName: 'demo', availabilityZones: AZS } });
+    const p = buildPlatformApp('created-tags');
     const s = synthAll(p);
     const k8s = s.platform.provider!.kubernetes[0] as { host: string; exec: { command: string; args: string[] }[]; token?: string };
     expect(k8s.exec[0].command).toBe('aws');
@@ -35,14 +33,7 @@ describe('AiPlatform stacks', () => {
   });
 
   test('bring your own cluster: no cluster stack, plain values', () => {
-    const app = Testing.app({ stackTraces: false });
-    const p = new AiPlatform(app, 'ai', {
-      region: 'us-west-2',
-      existingCluster: {
-        clusterName: 'existing', endpoint: 'https://ABC.gr7.us-west-2.eks.amazonaws.com', certificateAuthorityData: 'Q0E=', oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/ABC',
-        oidcIssuerUrl: 'https://oidc.eks.us-west-2.amazonaws.com/id/ABC', vpcId: 'vpc-123', privateSubnetIds: ['subnet-1', 'subnet-2'], clusterSecurityGroupId: 'sg-1', region: 'us-west-2',
-      },
-    });
+    const p = buildPlatformApp('byo-empty');
     expect(p.clusterStack).toBeUndefined();
     const s = synthAll(p);
     expect((s.platform.provider!.kubernetes[0] as { host: string }).host).toBe('https://ABC.gr7.us-west-2.eks.amazonaws.com');
@@ -50,14 +41,12 @@ describe('AiPlatform stacks', () => {
   });
 
   test('S3 backend with locking; local backend without absolute paths', () => {
-    const app = Testing.app({ stackTraces: false });
-    const p = new AiPlatform(app, 'ai', { region: 'us-west-2', cluster: { clusterName: 'demo', availabilityZones: AZS }, backend: PlatformBackend.s3({ bucket: 'state', region: 'us-west-2' }) });
+    const p = buildPlatformApp('created-s3');
     const s = synthAll(p);
     expect((s.cluster!.terraform as { backend: unknown }).backend).toEqual({ s3: { bucket: 'state', key: 'cdktf-ai-platform/ai-cluster.tfstate', region: 'us-west-2', encrypt: true, use_lockfile: true } });
     const remote = (s.platform.data!.terraform_remote_state as Record<string, { backend: string; config: Record<string, unknown> }>);
     expect(Object.values(remote)[0]).toMatchObject({ backend: 's3', config: { bucket: 'state', key: 'cdktf-ai-platform/ai-cluster.tfstate' } });
-    const app2 = Testing.app({ stackTraces: false });
-    const local = synthAll(new AiPlatform(app2, 'ai', { region: 'us-west-2', cluster: { clusterName: 'demo', availabilityZones: AZS } }));
+    const local = synthAll(buildPlatformApp('created-tags'));
     expect(JSON.stringify(local)).not.toMatch(/"\/(work|tmp|home|root)\//);
   });
 
@@ -65,5 +54,38 @@ describe('AiPlatform stacks', () => {
     const app = Testing.app({ stackTraces: false });
     expect(() => new AiPlatform(app, 'a', { region: 'us-west-2' })).toThrow(/cluster \("neither cluster nor existingCluster"\) is invalid/);
     expect(() => new AiPlatform(app, 'b', { region: 'uswest', cluster: { clusterName: 'x' } })).toThrow(/region \("uswest"\) is invalid/);
+  });
+
+  test('outputs users need, with fixed readable names, in both modes', () => {
+    const byo = synthAll(buildPlatformApp('byo-full')).platform;
+    const value = (name: string) => byo.output?.[name]?.value;
+    expect(value('cluster_name')).toBe('existing');
+    expect(value('cluster_region')).toBe('us-west-2');
+    expect(value('configure_kubectl_command')).toBe('aws eks update-kubeconfig --region us-west-2 --name existing');
+    expect(value('serving_chat_base_url')).toBe('http://chat-router-service.chat.svc.cluster.local/v1');
+    expect(value('serving_chat_namespace')).toBe('chat');
+    expect(value('serving_chat_model_names')).toEqual(['qwen-7b', 'Qwen/Qwen2.5-7B-Instruct']);
+    expect(value('serving_chat_api_key_secret_name')).toBe('chat-api-key');
+    expect(value('serving_chat_external_url')).toBe('https://llm.internal.example.com/v1');
+    expect(value('registry_tracking_uri')).toBe('http://mlflow.mlflow.svc.cluster.local');
+    // The ALB's DNS name, read from the chart's Ingress ("<release>-ingress-router") after the release.
+    const hostname = value('serving_chat_alb_hostname') as string;
+    const [, dataId] = /^\$\{data\.kubernetes_ingress_v1\.([^.]+)\.status\[0\]\.load_balancer\[0\]\.ingress\[0\]\.hostname\}$/.exec(hostname) ?? [];
+    const ingress = (byo.data!.kubernetes_ingress_v1 as Record<string, { metadata: { name: string; namespace: string }; depends_on: string[] }>)[dataId];
+    expect(ingress.metadata).toEqual({ name: 'chat-ingress-router', namespace: 'chat' });
+    expect(ingress.depends_on).toEqual([expect.stringMatching(/^helm_release\.chat_chart_release_/)]);
+    // Created cluster: the same names, in the platform stack and (cluster access) in the cluster stack.
+    const created = synthAll(buildPlatformApp('created-tags'));
+    expect(created.cluster!.output!.configure_kubectl_command.value).toBe('aws eks update-kubeconfig --region us-west-2 --name demo');
+    expect(created.platform.output!.configure_kubectl_command.value).toBe('aws eks update-kubeconfig --region us-west-2 --name demo');
+    // No output of ours carries a hash suffix, and none holds a secret value.
+    const ours = Object.keys(byo.output!).filter((n) => !n.startsWith('registry_') && !n.startsWith('cross-stack-output-'));
+    for (const n of ours) expect(n).toMatch(/^[a-z][a-z0-9_-]*[a-z0-9]$/);
+    for (const n of ours) expect(n).not.toMatch(/_[0-9A-F]{8}$/);
+  });
+
+  test('the evaluation of a one-model serving stack needs no model (the default applies)', () => {
+    const p = buildPlatformApp('byo-full');
+    expect(p.evaluations.eval.model).toBe('qwen-7b');
   });
 });
