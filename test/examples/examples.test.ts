@@ -7,9 +7,23 @@ import { PlatformGuardrails, GuardrailSeverity, AiPlatform } from '../../lib';
 import { App } from 'cdktf';
 import { Synth } from '../harness/synth';
 import { buildPlatform } from '../../examples/platform/platform';
-import { ROOT, runExample } from '../harness/examples';
+import { EXAMPLES, ROOT, readOutdir, runExample } from '../harness/examples';
 
 const root = ROOT;
+
+/** Runs examples/<name>/main.ts with CDKTF_OUTDIR as the CLI passes it (relative) and reads the result. */
+function runExampleIn(name: string, outdir: string): Record<string, Synth> {
+  const saved = { ...process.env };
+  process.env.CDKTF_OUTDIR = outdir;
+  try {
+    jest.isolateModules(() => {
+      require(path.join(root, 'examples', name, 'main.ts'));
+    });
+  } finally {
+    process.env = saved;
+  }
+  return readOutdir(path.resolve(outdir));
+}
 
 /** The state contract of a stack: every resource, data source and output address. */
 function addresses(s: Synth): string[] {
@@ -23,15 +37,49 @@ function addresses(s: Synth): string[] {
   return list.sort();
 }
 
-const examples = ['platform', 'minimal', 'byo-cluster'];
+const examples = EXAMPLES;
 const synthesized: Record<string, Record<string, Synth>> = {};
 beforeAll(() => {
   for (const e of examples) synthesized[e] = runExample(e);
 });
 
 describe.each(examples)('examples/%s', (name) => {
-  test('has cdktf.json and main.ts', () => {
-    expect(JSON.parse(fs.readFileSync(path.join(root, 'examples', name, 'cdktf.json'), 'utf8')).app).toMatch(/node dist\/examples\/.*\/main\.js/);
+  test('`cdktf synth` inside examples/<name>/ builds the package and writes examples/<name>/cdktf.out', () => {
+    // The CLI runs `app` with cwd = the example's directory and CDKTF_OUTDIR = `output` (relative to
+    // that directory), then reads <output>/manifest.json. A real `npx cdktf synth` costs ~15 s of CPU
+    // per example (most of it the build), so this checks the parts that break it, without running it.
+    const dir = path.join(root, 'examples', name);
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.json'), 'utf8')) as { app: string; output: string; language: string };
+    expect(config.output).toBe('cdktf.out');
+    expect(config.language).toBe('typescript');
+    const steps = config.app.split('&&').map((x) => x.trim());
+    // No `cd`: the app must write where the CLI reads, in the example's directory.
+    expect(steps.filter((x) => /^cd\b/.test(x))).toEqual([]);
+    const [build, run] = steps;
+    const prefix = /^npm --prefix (\S+) run -s build$/.exec(build);
+    expect(prefix).not.toBeNull();
+    expect(path.resolve(dir, prefix![1])).toBe(root);
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.build).toMatch(/tsc -p tsconfig\.build\.json/);
+    const tsBuild = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[]; compilerOptions: { outDir: string; rootDir: string } };
+    expect(tsBuild.include).toContain('examples/**/*.ts');
+    const script = /^node (\S+)$/.exec(run);
+    expect(script).not.toBeNull();
+    // The compiled main.js of THIS example (tsc maps examples/<name>/main.ts to <outDir>/examples/<name>/main.js).
+    const compiled = path.resolve(dir, script![1]);
+    expect(compiled).toBe(path.join(root, tsBuild.compilerOptions.outDir, path.relative(path.resolve(root, tsBuild.compilerOptions.rootDir), path.join(dir, 'main.ts'))).replace(/\.ts$/, '.js'));
+    // And main.ts writes to CDKTF_OUTDIR as given: relative to the working directory.
+    const cwd = process.cwd();
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), `cli-${name}-`));
+    try {
+      process.chdir(work);
+      const out = runExampleIn(name, config.output);
+      expect(Object.keys(out).length).toBeGreaterThan(0);
+      expect(fs.existsSync(path.join(work, config.output, 'manifest.json'))).toBe(true);
+    } finally {
+      process.chdir(cwd);
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   });
 
   test('state addresses are stable (renaming one destroys infrastructure)', () => {
