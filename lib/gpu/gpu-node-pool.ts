@@ -382,7 +382,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     }
     if (sharing.timeSlicingReplicas !== undefined) {
       validateInteger(this, 'sharing.timeSlicingReplicas', sharing.timeSlicingReplicas, 2, 48);
-      Annotations.of(this).addWarning(`sharing.timeSlicingReplicas=${sharing.timeSlicingReplicas}: pods sharing a GPU by time-slicing have no memory or fault isolation; one pod can exhaust the GPU memory of the others or crash them (GPU-OPERATIONS 4). Use MIG where isolation matters.`);
+      Annotations.of(this).addWarning(`sharing.timeSlicingReplicas=${sharing.timeSlicingReplicas}: pods sharing a GPU by time-slicing have no memory or fault isolation; one pod can exhaust the GPU memory of the others or crash them (docs/gpu-node-pools.md, "GPU sharing"). Use MIG where isolation matters.`);
     }
     if (sharing.migProfile !== undefined) {
       const notMig = this.instanceTypes.filter((t) => !t.migCapable);
@@ -459,7 +459,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     if (types.length < recommended || fewFamilies) {
       const fallback = this.capacity === CapacityPreference.SPOT_WITH_ON_DEMAND_FALLBACK ? 'the pool falls back to on-demand (at on-demand prices) more often' : 'spot shortages leave pods pending';
       const need = this.mode === GpuCapacityMode.KARPENTER ? `${recommended} types across ${RECOMMENDED_KARPENTER_SPOT_FAMILIES}+ families` : `${recommended} types`;
-      Annotations.of(this).addWarning(`instanceTypes lists ${types.length} type(s) in ${families.size} famil${families.size === 1 ? 'y' : 'ies'} for a spot ${what} pool: give at least ${need} so spot capacity is found and interruptions are rare; with fewer, ${fallback} (GPU-OPERATIONS 7)`);
+      Annotations.of(this).addWarning(`instanceTypes lists ${types.length} type(s) in ${families.size} famil${families.size === 1 ? 'y' : 'ies'} for a spot ${what} pool: give at least ${need} so spot capacity is found and interruptions are rare; with fewer, ${fallback} (docs/gpu-node-pools.md, "Spot behaviour")`);
     }
   }
 

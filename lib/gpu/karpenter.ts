@@ -183,7 +183,7 @@ export class Karpenter extends Construct {
     this.controllerRole = cluster.addServiceAccountRole(this.namespace, 'karpenter', { statements: karpenterControllerStatements(partition, cluster.region, name, this.nodeRoleArn, this.queue.arn) });
 
     if (!cluster.systemNodeSelector) {
-      Annotations.of(this).addWarning('the cluster has no systemNodeSelector: the Karpenter controller is kept off the nodes it launches only by its karpenter.sh/nodepool affinity; give the cluster an on-demand node group label (GPU-OPERATIONS 11)');
+      Annotations.of(this).addWarning('the cluster has no systemNodeSelector: the Karpenter controller is kept off the nodes it launches only by its karpenter.sh/nodepool affinity; give the cluster an on-demand node group label (docs/gpu-node-pools.md, "Karpenter mode")');
     }
     // The CRDs come from their own release so they are upgraded with the chart (Helm never upgrades
     // a chart's crds/ directory) and exist before the controller and any NodePool (GPU-OPERATIONS 12).

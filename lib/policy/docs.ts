@@ -80,7 +80,7 @@ export const GUARDRAIL_BLIND_SPOTS: readonly string[] = [
 
 function catalogTable(rules: readonly GuardrailRule[]): string[] {
   return [
-    '| id | severity | rule | fix | SECURITY.md | checked on | note |',
+    '| id | severity | rule | fix | requirement | checked on | note |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rules.map((r) => `| ${[r.id, r.severity, r.title, r.fix, r.securityRow, r.appliesTo.join(', '), r.note ?? ''].map(mdCell).join(' | ')} |`),
   ];
@@ -99,7 +99,7 @@ export function renderGuardrailsDocument(): string {
     '<!-- Generated from lib/policy (GUARDRAIL_RULES, EXPECTED_LIBRARY_SUPPRESSIONS, GUARDRAIL_BLIND_SPOTS) by',
     '     renderGuardrailsDocument(). Do not edit: run `UPDATE_GUARDRAILS_DOC=1 npx jest test/policy/docs` instead. -->',
     '',
-    '`PlatformGuardrails` proves the security and reliability baseline of `SECURITY.md` on every synthesized',
+    '`PlatformGuardrails` proves the platform\'s security and reliability baseline (the requirement column of the rule catalog below) on every synthesized',
     'platform. It is a cdktf Aspect in the style of cdk-nag v2: pure rules over the synthesized attributes of',
     'every Terraform resource (the JSON `cdktf synth` writes, references as `${...}` expressions) and over the',
     'Kubernetes objects the library renders (`ManifestChart` manifests, `IWorkloadSource.renderedWorkloads()`).',

@@ -184,7 +184,7 @@ export function checkRegistryDatabaseOptions(scope: IConstruct, options: Registr
   }
   const backupDays = validateInteger(scope, p('backupRetentionDays'), options.backupRetentionDays ?? 14, 1, 35);
   if (backupDays < 7 && !options.acknowledgeShortBackupRetention) {
-    throw new ValidationError(scope, p('backupRetentionDays'), backupDays, `must be at least 7 (SECURITY.md: RDS backups); set ${p('acknowledgeShortBackupRetention')}: true to accept 1-6 days for a non-production registry`);
+    throw new ValidationError(scope, p('backupRetentionDays'), backupDays, `must be at least 7 (docs/guardrails.md, rule AIP-140); set ${p('acknowledgeShortBackupRetention')}: true to accept 1-6 days for a non-production registry`);
   }
   const allocatedGiB = validateInteger(scope, p('allocatedStorage'), Math.ceil((options.allocatedStorage ?? Size.gibibytes(20)).toGibibytes()), 20, 65536);
   const maxAllocatedGiB = validateInteger(scope, p('maxAllocatedStorage'), Math.ceil((options.maxAllocatedStorage ?? Size.gibibytes(100)).toGibibytes()), 20, 65536);

@@ -617,7 +617,7 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
       extraObjects.push(renderModelCacheClaim(release, this.namespace, storageClass, accessMode, size));
     } else if (hfModels.length > 0) {
       Annotations.of(this).addWarning(
-        `no modelCache: every new replica of ${hfModels.map((m) => m.name).join(', ')} downloads its weights from the Hugging Face hub (GPU-OPERATIONS 17). Give modelCache (EFS "efs-sc", ReadWriteMany) or serve from S3 (s3://… with the Run:ai streamer).`,
+        `no modelCache: every new replica of ${hfModels.map((m) => m.name).join(', ')} downloads its weights from the Hugging Face hub (docs/serving.md, "Model weights"). Give modelCache (EFS "efs-sc", ReadWriteMany) or serve from S3 (s3://… with the Run:ai streamer).`,
       );
     }
 
@@ -746,7 +746,7 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
       throw new ValidationError(this, 'gpuPool.sharing.migProfile', pool.sharing.migProfile, 'is not supported for serving: vLLM preallocates a fraction of the whole GPU and cannot span MIG slices; serve from a pool without MIG');
     }
     if (pool.sharing?.timeSlicingReplicas !== undefined) {
-      throw new ValidationError(this, 'gpuPool.sharing.timeSlicingReplicas', pool.sharing.timeSlicingReplicas, 'is not supported for serving: each vLLM replica preallocates gpuMemoryUtilization of the whole GPU, so a second replica on a time-sliced GPU fails to start (GPU-OPERATIONS 4); serve from a pool without time-slicing');
+      throw new ValidationError(this, 'gpuPool.sharing.timeSlicingReplicas', pool.sharing.timeSlicingReplicas, 'is not supported for serving: each vLLM replica preallocates gpuMemoryUtilization of the whole GPU, so a second replica on a time-sliced GPU fails to start (docs/gpu-node-pools.md, "GPU sharing"); serve from a pool without time-slicing');
     }
   }
 

@@ -204,7 +204,7 @@ describe('Karpenter on an imported cluster without a node role', () => {
   test('warns when the cluster has no system node label to pin the controller to', () => {
     const { stack, cluster } = importedClusterStack({ system: null });
     new Karpenter(stack, 'karpenter', { cluster });
-    expect(warnings(stack).join('\n')).toMatch(/no systemNodeSelector.*GPU-OPERATIONS 11/);
+    expect(warnings(stack).join('\n')).toMatch(/no systemNodeSelector.*\(docs\/gpu-node-pools\.md, "Karpenter mode"\)/);
   });
 
   itWithTerraform('terraform validate and offline plan accept its AWS resources', () => {

@@ -285,7 +285,7 @@ describe('VllmServingStack: model weights and secrets', () => {
     const b = build();
     const { pod } = engine(synthOf(b.stack));
     expect(pod.volumes.find((v: Obj) => v.name === 'model-cache').emptyDir.sizeLimit).toBe('22Gi');
-    expect(warnings(b.stack).join('\n')).toMatch(/no modelCache.*GPU-OPERATIONS 17/);
+    expect(warnings(b.stack).join('\n')).toMatch(/no modelCache.*\(docs\/serving\.md, "Model weights"\)/);
     expect(warnings(build({ props: { modelCache: {} } }).stack).join('\n')).not.toMatch(/no modelCache/);
   });
 

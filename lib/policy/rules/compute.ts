@@ -15,7 +15,7 @@ const EKS_LOGS: GuardrailRule = {
   area: 'EKS',
   securityRow: 'control-plane logs api, audit, authenticator on',
   appliesTo: ['aws_eks_cluster'],
-  note: 'Checkov requires all five log types; SECURITY.md requires the three that form the audit trail.',
+  note: 'Checkov requires all five log types; the platform baseline (docs/guardrails.md) requires the three that form the audit trail.',
 };
 const EKS_SECRETS: GuardrailRule = {
   id: 'CKV_AWS_58',
@@ -44,7 +44,7 @@ const EKS_PUBLIC: GuardrailRule = {
   area: 'EKS',
   securityRow: 'private endpoint on, public endpoint off by default',
   appliesTo: ['aws_eks_cluster'],
-  note: 'A warning, not an error: SECURITY.md allows a public endpoint limited to listed CIDRs (CKV_AWS_38 covers the open case).',
+  note: 'A warning, not an error: the platform baseline allows a public endpoint limited to listed CIDRs (CKV_AWS_38 covers the open case).',
 };
 const EKS_PRIVATE: GuardrailRule = {
   id: 'AIP-101',
