@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { DataKubernetesIngressV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-ingress-v1';
 import { AiCluster, AiClusterProps } from '../cluster/ai-cluster';
 import { ClusterReference, ICluster, ImportedCluster } from '../cluster/cluster-reference';
@@ -330,6 +330,8 @@ function addServingOutputs(stack: TerraformStack, id: string, serving: VllmServi
       metadata: { name: `${serving.releaseName}-ingress-router`, namespace: serving.namespace },
       dependsOn: [serving.chart.release],
     });
-    output(stack, `${prefix}_alb_hostname`, ingress.status.get(0).loadBalancer.get(0).ingress.get(0).hostname, `DNS name of the internal ALB of serving stack ${id}`);
+    // The controller may not have written the status yet when the data source is read (first apply):
+    // empty then, filled by the next apply or `terraform apply -refresh-only`, never an apply error.
+    output(stack, `${prefix}_alb_hostname`, Fn.try([ingress.status.get(0).loadBalancer.get(0).ingress.get(0).hostname, '']), `DNS name of the internal ALB of serving stack ${id} (empty until the controller has provisioned it)`);
   }
 }

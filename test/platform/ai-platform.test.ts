@@ -70,7 +70,7 @@ describe('AiPlatform stacks', () => {
     expect(value('registry_tracking_uri')).toBe('http://mlflow.mlflow.svc.cluster.local');
     // The ALB's DNS name, read from the chart's Ingress ("<release>-ingress-router") after the release.
     const hostname = value('serving_chat_alb_hostname') as string;
-    const [, dataId] = /^\$\{data\.kubernetes_ingress_v1\.([^.]+)\.status\[0\]\.load_balancer\[0\]\.ingress\[0\]\.hostname\}$/.exec(hostname) ?? [];
+    const [, dataId] = /^\$\{try\(data\.kubernetes_ingress_v1\.([^.]+)\.status\[0\]\.load_balancer\[0\]\.ingress\[0\]\.hostname, ""\)\}$/.exec(hostname) ?? [];
     const ingress = (byo.data!.kubernetes_ingress_v1 as Record<string, { metadata: { name: string; namespace: string }; depends_on: string[] }>)[dataId];
     expect(ingress.metadata).toEqual({ name: 'chat-ingress-router', namespace: 'chat' });
     expect(ingress.depends_on).toEqual([expect.stringMatching(/^helm_release\.chat_chart_release_/)]);
