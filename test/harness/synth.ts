@@ -59,6 +59,8 @@ export function awsOnly(s: Synth): Synth {
     const block = copy[section];
     if (!block) continue;
     for (const type of Object.keys(block)) if (!type.startsWith('aws_')) delete block[type];
+    // Terraform rejects an empty block section ("Missing block label").
+    if (Object.keys(block).length === 0) delete copy[section];
   }
   if (copy.provider) for (const p of Object.keys(copy.provider)) if (p !== 'aws') delete copy.provider[p];
   const rp = (copy.terraform as { required_providers?: Record<string, unknown> } | undefined)?.required_providers;
