@@ -1,3 +1,5 @@
+import { VLLM_ENGINE } from './engines/vllm';
+
 /** A container image pinned by tag. */
 export interface ImageSpec {
   /** Repository, e.g. `vllm/vllm-openai`. */
@@ -9,12 +11,12 @@ export interface ImageSpec {
 /**
  * The images serving runs, in one place. The router image is the one the production-stack
  * release pipeline publishes with the chart version (`lmcache/lmstack-router:v<chart version>`);
- * the vLLM image is the release the router of that chart version is built and tested against.
- * Bumping either means re-checking the metric names the alerts, dashboard and autoscalers use.
+ * the vLLM image is the vLLM engine's pinned release (lib/serving/engines/vllm.ts, with its source).
+ * Bumping it means re-checking the flags and the metric names its module maps to the common signals.
  */
 export const SERVING_IMAGES = {
   /** The vLLM OpenAI-compatible server (engines). */
-  vllm: { repository: 'vllm/vllm-openai', tag: 'v0.13.0' },
+  vllm: { repository: VLLM_ENGINE.image.repository, tag: VLLM_ENGINE.image.tag },
   /** The production-stack router. */
   router: { repository: 'lmcache/lmstack-router', tag: 'v0.1.12' },
 } as const satisfies { readonly [name: string]: ImageSpec };
