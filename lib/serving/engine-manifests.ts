@@ -232,17 +232,25 @@ export interface NetworkPolicyInputs {
   readonly namespace: string;
   readonly routerPort: number;
   readonly metricsNamespace?: string;
+  /** Labels of the Prometheus pods in `metricsNamespace` (only they may scrape). */
+  readonly prometheusPodLabels?: Record<string, string>;
   readonly clientNamespaces: string[];
   readonly loadBalancerSourceCidrs: string[];
 }
 
+/** The Prometheus operator's label on Prometheus server pods (kube-prometheus-stack). */
+export const DEFAULT_PROMETHEUS_POD_LABELS: Record<string, string> = { 'app.kubernetes.io/name': 'prometheus' };
+
 /**
- * Only the router reaches the engines; Prometheus scrapes both; clients reach the router from
- * the allowed namespaces (and the internal ALB from its subnets).
+ * Only the router reaches the engines; the Prometheus pods (not every pod of the monitoring
+ * namespace) scrape both; clients reach the router from the allowed namespaces (and the internal
+ * ALB from its subnets).
  */
 export function renderNetworkPolicies(p: NetworkPolicyInputs): KubernetesObject[] {
   const tcp = (port: number): JsonObject => ({ port, protocol: 'TCP' });
-  const scrape = (port: number): JsonObject[] => (p.metricsNamespace ? [{ from: [namespacePeer(p.metricsNamespace)], ports: [tcp(port)] }] : []);
+  // Namespace and pod selector in one peer: both must match (the Prometheus pods of that namespace).
+  const prometheus = (): JsonObject => ({ ...namespacePeer(p.metricsNamespace as string), podSelector: { matchLabels: { ...(p.prometheusPodLabels ?? DEFAULT_PROMETHEUS_POD_LABELS) } } });
+  const scrape = (port: number): JsonObject[] => (p.metricsNamespace ? [{ from: [prometheus()], ports: [tcp(port)] }] : []);
   const routerFrom: JsonValue[] = [
     ...p.clientNamespaces.map((ns) => (ns === p.namespace ? { podSelector: {} } : namespacePeer(ns))),
     ...p.loadBalancerSourceCidrs.map((cidr) => ({ ipBlock: { cidr } })),

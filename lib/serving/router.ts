@@ -1,7 +1,7 @@
 // The router (the production-stack chart's router): its values, its ingress, and its workload as
 // the policy Aspect sees it.
 import { Construct } from 'constructs';
-import { Token } from 'cdktf';
+import { Annotations, Token } from 'cdktf';
 import { validateCidr } from '../core/cidr';
 import { ValidationError } from '../core/errors';
 import { Duration } from '../core/units';
@@ -31,6 +31,14 @@ export function validateIngress(scope: Construct, ingress: ServingIngressOptions
     throw new ValidationError(scope, 'ingress.loadBalancerSourceCidrs', ingress.loadBalancerSourceCidrs, 'must list the CIDRs of the subnets the internal ALB runs in (e.g. the VPC CIDR)');
   }
   ingress.loadBalancerSourceCidrs.forEach((c, i) => validateCidr(scope, `ingress.loadBalancerSourceCidrs[${i}]`, c, 8));
+  if (ingress.subnetIds !== undefined) {
+    if (ingress.subnetIds.length < 2) throw new ValidationError(scope, 'ingress.subnetIds', ingress.subnetIds, 'must list at least two subnets in different zones (an ALB needs two)');
+    ingress.subnetIds.forEach((id, i) => { if (!Token.isUnresolved(id)) validatePattern(scope, `ingress.subnetIds[${i}]`, id, /^subnet-[0-9a-f]{8,17}$/, 'be a subnet id such as "subnet-0abc1234"'); });
+  } else {
+    Annotations.of(scope).addWarning(
+      `ingress.loadBalancerSourceCidrs (${ingress.loadBalancerSourceCidrs.join(', ')}) are admitted to the router pods; with the VPC CNI every pod in those ranges can then bypass clientNamespaces. Give ingress.subnetIds (dedicated ALB subnets without pods) and only their CIDRs (docs/serving.md, "Network policies").`,
+    );
+  }
   if (ingress.sslPolicy !== undefined) validatePattern(scope, 'ingress.sslPolicy', ingress.sslPolicy, /^ELBSecurityPolicy-[A-Za-z0-9-]+$/, 'be an ELB security policy name such as "ELBSecurityPolicy-TLS13-1-2-2021-06"');
   if (ingress.idleTimeout) validateInteger(scope, 'ingress.idleTimeout', ingress.idleTimeout.toSeconds(), 1, 4000);
 }
@@ -111,6 +119,7 @@ export function routerValues(r: RouterInputs): JsonObject {
         'alb.ingress.kubernetes.io/inbound-cidrs': ingress.clientCidrs.join(','),
         'alb.ingress.kubernetes.io/load-balancer-attributes': `idle_timeout.timeout_seconds=${(ingress.idleTimeout ?? Duration.seconds(600)).toSeconds()},routing.http.drop_invalid_header_fields.enabled=true`,
         'alb.ingress.kubernetes.io/target-group-attributes': 'deregistration_delay.timeout_seconds=30',
+        ...(ingress.subnetIds ? { 'alb.ingress.kubernetes.io/subnets': ingress.subnetIds.join(',') } : {}),
       },
       hosts: [{ host: ingress.host, paths: [{ path: '/', pathType: 'Prefix' }] }],
       tls: [],

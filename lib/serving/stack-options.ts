@@ -247,10 +247,18 @@ export interface ServingIngressOptions {
   /** CIDRs allowed to reach the ALB (its security group). `0.0.0.0/0` is rejected. */
   readonly clientCidrs: string[];
   /**
-   * CIDRs of the subnets the internal ALB runs in (usually the VPC CIDR): with `target-type: ip`
-   * the ALB connects to the router pods directly, so the NetworkPolicy admits them.
+   * CIDRs of the subnets the internal ALB runs in: with `target-type: ip` the ALB connects to the
+   * router pods directly, so the router's NetworkPolicy admits these ranges. With the VPC CNI, pods
+   * take their IPs from the node subnets, so a range that covers them (such as the VPC CIDR) admits
+   * every pod: give the ALB its own subnets (`subnetIds`) and list only their CIDRs here.
    */
   readonly loadBalancerSourceCidrs: string[];
+  /**
+   * Subnets the internal ALB is placed in (`alb.ingress.kubernetes.io/subnets`): dedicated ingress
+   * subnets without pods, whose CIDRs are `loadBalancerSourceCidrs`.
+   * @default - the controller's discovery (subnets tagged `kubernetes.io/role/internal-elb`), with a warning
+   */
+  readonly subnetIds?: string[];
   /**
    * TLS policy of the HTTPS listener.
    * @default 'ELBSecurityPolicy-TLS13-1-2-2021-06'

@@ -168,6 +168,7 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
         namespace: this.namespace,
         routerPort: ROUTER_PORT,
         metricsNamespace: props.metrics?.namespace,
+        prometheusPodLabels: props.metrics?.prometheusPodLabels,
         clientNamespaces,
         loadBalancerSourceCidrs: ingress?.loadBalancerSourceCidrs ?? [],
       }),

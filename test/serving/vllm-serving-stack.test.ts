@@ -427,11 +427,12 @@ describe('VllmServingStack: network and ingress', () => {
     expect(engines.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/instance': 'chat', 'app.kubernetes.io/component': 'serving-engine' });
     expect(engines.spec.ingress).toEqual([
       { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'chat', 'app.kubernetes.io/component': 'router' } } }], ports: [{ port: 8000, protocol: 'TCP' }] },
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 8000, protocol: 'TCP' }] },
+      // The Prometheus pods of the monitoring namespace only (one peer: both selectors must match).
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }], ports: [{ port: 8000, protocol: 'TCP' }] },
     ]);
     const router = find(objects(s), 'NetworkPolicy', 'chat-router');
     expect(router.spec.ingress[0].from).toEqual([{ podSelector: {} }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } } }]);
-    expect(router.spec.ingress[1].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+    expect(router.spec.ingress[1].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }]);
     // The namespace itself denies everything else.
     expect(Object.values(resources(s, 'kubernetes_network_policy_v1')).some((p: Obj) => p.metadata.name === 'default-deny-ingress' && JSON.stringify(p.metadata.namespace).includes('chat_namespace'))).toBe(true);
   });
