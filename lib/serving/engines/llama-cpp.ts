@@ -61,7 +61,7 @@ export const LLAMA_CPP_ENGINE: EngineDefinition = registerEngine({
   },
   // llama-server reads the key from this variable (common/arg.cpp: --api-key, env LLAMA_API_KEY).
   apiKeyEnv: 'LLAMA_API_KEY',
-  reservedArgs: /^(-hf|--hf-repo|-m|--model|--alias|-c|--ctx-size|-np|--parallel|-ngl|--n-gpu-layers|--port|--host|--api-key|--metrics)(=|$)/,
+  reservedArgs: /^(-hf|-hfr|--hf-repo|-m|--model|--alias|-c|--ctx-size|-np|--parallel|-ngl|--n-gpu-layers|--port|--host|--api-key|--metrics)(=|$)/,
   multipleServedNames: false,
   problem: (m) => {
     if (m.source === WeightSource.S3_STREAMER) return 'llama.cpp loads GGUF files from the Hugging Face hub here (`-hf org/repo:QUANT`); s3:// models need engine VLLM';
