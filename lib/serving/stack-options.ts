@@ -12,6 +12,7 @@ import { ModelArchitecture } from './models';
 import { KvCacheDtype, ModelMemoryEstimate, ModelPrecision } from './sizing';
 import { AutoscalerKind, RouterRoutingLogic, ScalingMetric, VolumeAccessMode } from './types';
 
+/** Fewest and most replicas of a model. */
 export interface ReplicaRange {
   /** Fewest replicas; 0 scales to zero when idle (KEDA only). */
   readonly min: number;
