@@ -66,9 +66,9 @@ test('token alerts fire outside [1/ratio, ratio] with enough requests in both wi
 
 test('the error-rate alert compares with the reference, with a floor', () => {
   const e = alert('AiPlatformServingErrorRateDrift').expr;
-  expect(e).toContain(`(${SERVING_DRIFT_SERIES.errorRatioCurrent}{monitor="llm-traffic"} > 2 * ${SERVING_DRIFT_SERIES.errorRatioReference}{monitor="llm-traffic"} and on (namespace, model_name) (${SERVING_DRIFT_SERIES.requestsReference}{monitor="llm-traffic"} >= 100))`);
+  expect(e).toContain(`(${SERVING_DRIFT_SERIES.errorRatioCurrent}{monitor="llm-traffic"} > 2 * ${SERVING_DRIFT_SERIES.errorRatioReference}{monitor="llm-traffic"} and on (namespace, model) (${SERVING_DRIFT_SERIES.requestsReference}{monitor="llm-traffic"} >= 100))`);
   // A reference window without enough traffic is no baseline (0/0 would hide the alert: issue 16).
-  expect(e).toContain(`unless on (namespace, model_name) (${SERVING_DRIFT_SERIES.requestsReference}{monitor="llm-traffic"} >= 100)`);
+  expect(e).toContain(`unless on (namespace, model) (${SERVING_DRIFT_SERIES.requestsReference}{monitor="llm-traffic"} >= 100)`);
   expect(e).toContain(`and (${SERVING_DRIFT_SERIES.errorRatioCurrent}{monitor="llm-traffic"} > 0.01)`);
 });
 
