@@ -16,7 +16,8 @@ export interface ImageSpec {
  */
 export const SERVING_IMAGES = {
   /** The vLLM OpenAI-compatible server (engines). */
-  vllm: { repository: VLLM_ENGINE.image.repository, tag: VLLM_ENGINE.image.tag },
+  // The engine module's pin, with its source and check date (servingImageFactTable reads them).
+  vllm: VLLM_ENGINE.image,
   /** The production-stack router. */
   router: { repository: 'lmcache/lmstack-router', tag: 'v0.1.12' },
 } as const satisfies { readonly [name: string]: ImageSpec };
@@ -33,7 +34,6 @@ export function imageRef(image: ImageSpec): string {
  */
 export function servingImageFactTable(): import('../core/facts').FactTable {
   const pinnedFrom: { readonly [ref: string]: { readonly source: string; readonly checked: string } } = {
-    'vllm/vllm-openai:v0.13.0': { source: 'https://github.com/vllm-project/vllm/releases/tag/v0.13.0', checked: '2026-11-23' },
     'lmcache/lmstack-router:v0.1.12': { source: 'https://github.com/vllm-project/production-stack/releases/tag/vllm-stack-0.1.12', checked: '2026-11-23' },
   };
   return {
