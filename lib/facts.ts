@@ -11,6 +11,7 @@ import { CHARTS } from './k8s/charts';
 import { POSTGRES_ENGINE_VERSIONS } from './registry/postgres-versions';
 import { modelCatalogFactTable } from './serving/models';
 import { servingImageFactTable } from './serving/images';
+import { servingEngineFacts } from './serving/engines';
 
 function chartFactTable(): FactTable {
   return {
@@ -40,6 +41,7 @@ export function allFactTables(): FactTable[] {
     ...gpuCatalogFactTables(),
     modelCatalogFactTable(),
     servingImageFactTable(),
+    servingEngineFacts(),
     jobImageFactTable(),
     postgresFactTable(),
   ];

@@ -1,8 +1,9 @@
-// The full platform: a cluster, a spot-first GPU pool, a chat model and an embedding model, the
-// MLflow registry, drift monitoring and a nightly evaluation. `main.ts` synthesizes it; the cost
+// The full platform: a cluster, a spot-first GPU pool, two chat models (one on vLLM, one on
+// SGLang, behind one router) and an embedding model, the MLflow registry, drift monitoring and a
+// nightly evaluation. `main.ts` synthesizes it; the cost
 // report and the benchmark build it from here too.
 import { App } from 'cdktf';
-import { AiPlatform, CapacityPreference, DriftDataFormat, GpuCapacityMode, PlatformBackend, Size } from 'cdktf-ai-platform';
+import { AiPlatform, CapacityPreference, DriftDataFormat, GpuCapacityMode, PlatformBackend, ServingEngine, Size } from 'cdktf-ai-platform';
 
 /** Builds the example platform in `app`. */
 export function buildPlatform(app: App): AiPlatform {
@@ -34,7 +35,11 @@ export function buildPlatform(app: App): AiPlatform {
         id: 'chat',
         gpuPool: 'inference',
         releaseName: 'chat',
-        models: [{ name: 'llama-8b', model: 'meta-llama/Llama-3.1-8B-Instruct', replicas: { min: 1, max: 4 }, maxModelLen: 16384 }],
+        models: [
+          { name: 'llama-8b', model: 'meta-llama/Llama-3.1-8B-Instruct', replicas: { min: 1, max: 4 }, maxModelLen: 16384 },
+          // The same router serves a second model on another engine (docs/serving.md, "Engines").
+          { name: 'qwen-7b', model: 'Qwen/Qwen2.5-7B-Instruct', engine: ServingEngine.SGLANG, replicas: { min: 1, max: 2 }, maxModelLen: 16384 },
+        ],
         huggingFaceToken: { secretName: 'hf-token' },
       },
       {

@@ -53,7 +53,10 @@ export const KUBE_STATE_METRICS = {
   cronJobSuspend: 'kube_cronjob_spec_suspend',
 } as const;
 
-/** Histograms and counters of the vLLM engines the serving-signal drift rules read (`model_name` label). */
+/**
+ * Histograms and counters of the vLLM engine (`model_name` label).
+ * @deprecated serving drift reads the common serving signals (`SERVING_SIGNALS`) that every engine feeds; these are vLLM's raw names.
+ */
 export const VLLM_METRICS = {
   /** Prompt tokens per request (histogram buckets). */
   promptTokensBucket: 'vllm:request_prompt_tokens_bucket',

@@ -6,19 +6,20 @@ import { Duration } from '../core/units';
 import { validateInteger, validateNumber } from '../core/validate';
 import { PrometheusRuleEntry, PrometheusRuleGroup } from '../observability/monitoring-objects';
 import { AlertSeverity } from './job-alerts';
-import { VLLM_METRICS } from './job-metrics';
+import { SERVING_SIGNALS } from '../serving/serving-signals';
 import { PromQlError, parsePromQl, promAlternatives, promString } from './promql';
 import { validateKubernetesLabels, validateKubernetesLabelValue } from './scheduled-job';
 
 /**
- * Serving-signal drift: what the served models receive and produce, from the vLLM engines' own
- * histograms, compared with the same hours a week earlier. No job and no data export: Prometheus
+ * Serving-signal drift: what the served models receive and produce, from the common serving
+ * signals every engine's recording rules feed (docs/serving.md, "Common serving signals"), compared
+ * with the same hours a week earlier. No job and no data export: Prometheus
  * recording and alerting rules only.
  */
 export interface ServingDriftOptions {
-  /** Served model names (the `model_name` label of the vLLM metrics). */
+  /** Model names (the `model` label of the common serving signals: the stack's model `name`). */
   readonly models: string[];
-  /** Namespace of the vLLM engines (the `namespace` label of their series). */
+  /** Namespace of the engines (the `namespace` label of their series). */
   readonly servingNamespace: string;
   /**
    * Window of the current distribution.
@@ -61,8 +62,15 @@ export interface ServingDriftOptions {
    */
   readonly minRequests?: number;
   /**
-   * `finished_reason` values of `vllm:request_success_total` counted as errors.
-   * @default ['error', 'abort'] (engine errors and requests abandoned by clients, e.g. after a client timeout)
+   * `outcome` values of the common request signal (`aiplatform:serving_requests:rate5m`) counted as
+   * errors: `failed` (engine errors) and `aborted` (requests abandoned, e.g. after a client timeout).
+   * @default - from errorFinishReasons when given, else ['failed', 'aborted']
+   */
+  readonly errorOutcomes?: string[];
+  /**
+   * @deprecated use errorOutcomes. vLLM `finished_reason` values (`error`, `abort`), mapped to the
+   * outcomes `failed` and `aborted`.
+   * @default - see errorOutcomes
    */
   readonly errorFinishReasons?: string[];
   /**
@@ -92,7 +100,7 @@ export interface ServingDriftOptions {
   readonly runbookUrl?: string;
 }
 
-/** Recorded series of the serving-signal drift rules (each carries `monitor`, `namespace`, `model_name`). */
+/** Recorded series of the serving-signal drift rules (each carries `monitor`, `namespace`, `model`; the names keep their historical `vllm` part, they are a contract). */
 export const SERVING_DRIFT_SERIES = {
   promptQuantileCurrent: 'aiplatform:vllm_request_prompt_tokens:quantile_current',
   promptQuantileReference: 'aiplatform:vllm_request_prompt_tokens:quantile_reference',
@@ -111,7 +119,7 @@ export function servingDriftRuleGroups(scope: IConstruct, prefix: string, monito
   const P = (k: string) => (prefix ? `${prefix}.${k}` : k);
   if (!Array.isArray(o.models) || o.models.length === 0) throw new ValidationError(scope, `${P('models')}`, o.models, 'must list at least one served model name');
   o.models.forEach((m, i) => {
-    if (typeof m !== 'string' || m.trim().length === 0 || Token.isUnresolved(m)) throw new ValidationError(scope, `${P('models')}[${i}]`, m, 'must be a literal, non-empty model name (the model_name label of the vLLM metrics)');
+    if (typeof m !== 'string' || m.trim().length === 0 || Token.isUnresolved(m)) throw new ValidationError(scope, `${P('models')}[${i}]`, m, 'must be a literal, non-empty model name (the model label of the common serving signals)');
   });
   if (new Set(o.models).size !== o.models.length) throw new ValidationError(scope, `${P('models')}`, o.models, 'lists a model twice');
   const ns = validateDns1123Label(scope, `${P('servingNamespace')}`, o.servingNamespace);
@@ -133,14 +141,19 @@ export function servingDriftRuleGroups(scope: IConstruct, prefix: string, monito
   if (typeof errRatio !== 'number' || !(errRatio > 1) || !Number.isFinite(errRatio)) throw new ValidationError(scope, `${P('errorRateRatioThreshold')}`, errRatio, 'must be a number greater than 1');
   const minErr = validateNumber(scope, `${P('minErrorRate')}`, o.minErrorRate ?? 0.01, 0, 1);
   const minRequests = validateInteger(scope, `${P('minRequests')}`, o.minRequests ?? 100, 1);
-  const reasons = o.errorFinishReasons ?? ['error', 'abort'];
-  if (reasons.length === 0 || reasons.some((r) => !/^[a-z_]+$/.test(r))) throw new ValidationError(scope, `${P('errorFinishReasons')}`, reasons, 'must list finished_reason values such as "error" and "abort"');
+  const FINISH_REASON_OUTCOME: Record<string, string> = { error: 'failed', abort: 'aborted' };
+  if (o.errorFinishReasons !== undefined && (o.errorFinishReasons.length === 0 || o.errorFinishReasons.some((r) => !(r in FINISH_REASON_OUTCOME)))) {
+    throw new ValidationError(scope, `${P('errorFinishReasons')}`, o.errorFinishReasons, 'must list finished_reason values "error" and/or "abort" (or use errorOutcomes: "failed", "aborted")');
+  }
+  const reasons = o.errorOutcomes ?? (o.errorFinishReasons ? o.errorFinishReasons.map((r) => FINISH_REASON_OUTCOME[r]) : ['failed', 'aborted']);
+  if (reasons.length === 0 || reasons.some((r) => !['finished', 'aborted', 'failed'].includes(r))) throw new ValidationError(scope, `${P('errorOutcomes')}`, reasons, 'must list outcomes of the common request signal: "failed", "aborted" (or "finished")');
   const forDuration = o.forDuration ?? Duration.minutes(30);
   if (o.team !== undefined) validateKubernetesLabelValue(scope, P('team'), o.team);
   validateKubernetesLabels(scope, `${P('labels')}`, o.labels);
 
   const S = SERVING_DRIFT_SERIES;
-  const modelMatcher = o.models.length === 1 ? `model_name=${promString(o.models[0])}` : `model_name=~${promString(promAlternatives(o.models))}`;
+  const G = SERVING_SIGNALS;
+  const modelMatcher = o.models.length === 1 ? `model=${promString(o.models[0])}` : `model=~${promString(promAlternatives(o.models))}`;
   const sel = `namespace=${promString(ns)},${modelMatcher}`;
   const mon = `monitor=${promString(monitor)}`;
   const cur = current.toGoDuration();
@@ -149,36 +162,38 @@ export function servingDriftRuleGroups(scope: IConstruct, prefix: string, monito
   const recLabels = { monitor };
   const quantileRules = (bucket: string, curName: string, refName: string, ratioName: string): PrometheusRuleEntry[] => [
     ...quantiles.flatMap((q) => [
-      { record: curName, expr: `histogram_quantile(${q}, sum by (namespace, model_name, le) (rate(${bucket}{${sel}}[${cur}])))`, labels: { ...recLabels, quantile: String(q) } },
-      { record: refName, expr: `histogram_quantile(${q}, sum by (namespace, model_name, le) (rate(${bucket}{${sel}}[${ref}] offset ${off})))`, labels: { ...recLabels, quantile: String(q) } },
+      { record: curName, expr: `histogram_quantile(${q}, sum by (namespace, model, le) (rate(${bucket}{${sel}}[${cur}])))`, labels: { ...recLabels, quantile: String(q) } },
+      { record: refName, expr: `histogram_quantile(${q}, sum by (namespace, model, le) (rate(${bucket}{${sel}}[${ref}] offset ${off})))`, labels: { ...recLabels, quantile: String(q) } },
     ]),
     { record: ratioName, expr: `${curName}{${mon}} / ${refName}{${mon}}`, labels: recLabels },
   ];
-  const reasonMatcher = reasons.length === 1 ? `finished_reason=${promString(reasons[0])}` : `finished_reason=~${promString(promAlternatives(reasons))}`;
-  /** `range` is the range and offset after the selector: `[1h]` or `[1d] offset 7d`. */
+  const reasonMatcher = reasons.length === 1 ? `outcome=${promString(reasons[0])}` : `outcome=~${promString(promAlternatives(reasons))}`;
+  /** `range` is the range and offset after the selector: `[1h]` or `[1d] offset 7d`. The signal is a 5m rate: its mean over the range is the rate over the range. */
   const errorRatio = (range: string) => {
-    const total = `sum by (namespace, model_name) (rate(${VLLM_METRICS.requestSuccessTotal}{${sel}}${range}))`;
+    const total = `sum by (namespace, model) (avg_over_time(${G.requests}{${sel}}${range}))`;
     // No error series at all (no error yet) is an error rate of 0, not "unknown"; so is a window
     // without traffic (0/0 would be NaN, and NaN compares false: an idle reference hid every alert).
-    const errors = `(sum by (namespace, model_name) (rate(${VLLM_METRICS.requestSuccessTotal}{${sel},${reasonMatcher}}${range})) or ${total} * 0)`;
+    const errors = `(sum by (namespace, model) (avg_over_time(${G.requests}{${sel},${reasonMatcher}}${range})) or ${total} * 0)`;
     return `(${errors} / (${total} > 0)) or ${total} * 0`;
   };
+  // Requests = observations of the prompt-token histogram (its +Inf bucket).
+  const requests = (range: string) => `sum by (namespace, model) (increase(${G.requestPromptTokensBucket}{${sel},le="+Inf"}${range}))`;
   const records: PrometheusRuleEntry[] = [
-    ...quantileRules(VLLM_METRICS.promptTokensBucket, S.promptQuantileCurrent, S.promptQuantileReference, S.promptQuantileRatio),
-    ...quantileRules(VLLM_METRICS.generationTokensBucket, S.generationQuantileCurrent, S.generationQuantileReference, S.generationQuantileRatio),
-    { record: S.requestsCurrent, expr: `sum by (namespace, model_name) (increase(${VLLM_METRICS.promptTokensCount}{${sel}}[${cur}]))`, labels: recLabels },
-    { record: S.requestsReference, expr: `sum by (namespace, model_name) (increase(${VLLM_METRICS.promptTokensCount}{${sel}}[${ref}] offset ${off}))`, labels: recLabels },
+    ...quantileRules(G.requestPromptTokensBucket, S.promptQuantileCurrent, S.promptQuantileReference, S.promptQuantileRatio),
+    ...quantileRules(G.requestGenerationTokensBucket, S.generationQuantileCurrent, S.generationQuantileReference, S.generationQuantileRatio),
+    { record: S.requestsCurrent, expr: requests(`[${cur}]`), labels: recLabels },
+    { record: S.requestsReference, expr: requests(`[${ref}] offset ${off}`), labels: recLabels },
     { record: S.errorRatioCurrent, expr: errorRatio(`[${cur}]`), labels: recLabels },
     { record: S.errorRatioReference, expr: errorRatio(`[${ref}] offset ${off}`), labels: recLabels },
   ];
 
-  const refEnough = `and on (namespace, model_name) (${S.requestsReference}{${mon}} >= ${minRequests})`;
-  const enough = `and on (namespace, model_name) (${S.requestsCurrent}{${mon}} >= ${minRequests}) and on (namespace, model_name) (${S.requestsReference}{${mon}} >= ${minRequests})`;
+  const refEnough = `and on (namespace, model) (${S.requestsReference}{${mon}} >= ${minRequests})`;
+  const enough = `and on (namespace, model) (${S.requestsCurrent}{${mon}} >= ${minRequests}) and on (namespace, model) (${S.requestsReference}{${mon}} >= ${minRequests})`;
   const labels: Record<string, string> = {
     ...o.labels,
     ...(o.team !== undefined ? { team: o.team } : {}),
     // Alert labels are templates: route on the served model like every other model alert.
-    model: '{{ $labels.model_name }}',
+    model: '{{ $labels.model }}',
     severity: o.severity ?? AlertSeverity.WARNING,
   };
   const annotations = (summary: string, description: string): Record<string, string> => ({
@@ -192,8 +207,8 @@ export function servingDriftRuleGroups(scope: IConstruct, prefix: string, monito
     forDuration,
     labels,
     annotations: annotations(
-      `${what} of {{ $labels.model_name }} drifted`,
-      `The q{{ $labels.quantile }} of ${what.toLowerCase()} per request of model {{ $labels.model_name }} (namespace {{ $labels.namespace }}) over the last ${cur} is {{ $value | humanize }}x the same quantile over the ${ref} ending ${off} ago (threshold ${ratio}x either way). The traffic the model serves has changed: check the clients, prompts and the eval results.`,
+      `${what} of {{ $labels.model }} drifted`,
+      `The q{{ $labels.quantile }} of ${what.toLowerCase()} per request of model {{ $labels.model }} (namespace {{ $labels.namespace }}) over the last ${cur} is {{ $value | humanize }}x the same quantile over the ${ref} ending ${off} ago (threshold ${ratio}x either way). The traffic the model serves has changed: check the clients, prompts and the eval results.`,
     ),
   });
   const alerts: PrometheusRuleEntry[] = [
@@ -206,16 +221,16 @@ export function servingDriftRuleGroups(scope: IConstruct, prefix: string, monito
       expr: [
         `(`,
         `  (${S.errorRatioCurrent}{${mon}} > ${errRatio} * ${S.errorRatioReference}{${mon}} ${refEnough})`,
-        `  or (${S.errorRatioCurrent}{${mon}} unless on (namespace, model_name) (${S.requestsReference}{${mon}} >= ${minRequests}))`,
+        `  or (${S.errorRatioCurrent}{${mon}} unless on (namespace, model) (${S.requestsReference}{${mon}} >= ${minRequests}))`,
         `)`,
         `and (${S.errorRatioCurrent}{${mon}} > ${minErr})`,
-        `and on (namespace, model_name) (${S.requestsCurrent}{${mon}} >= ${minRequests})`,
+        `and on (namespace, model) (${S.requestsCurrent}{${mon}} >= ${minRequests})`,
       ].join('\n'),
       forDuration,
       labels,
       annotations: annotations(
-        'Error rate of {{ $labels.model_name }} drifted',
-        `{{ $value | humanizePercentage }} of the requests of model {{ $labels.model_name }} (namespace {{ $labels.namespace }}) over the last ${cur} finished with ${reasons.join(' or ')}, more than ${errRatio}x the rate over the ${ref} ending ${off} ago and above ${minErr}.`,
+        'Error rate of {{ $labels.model }} drifted',
+        `{{ $value | humanizePercentage }} of the requests of model {{ $labels.model }} (namespace {{ $labels.namespace }}) over the last ${cur} finished with ${reasons.join(' or ')}, more than ${errRatio}x the rate over the ${ref} ending ${off} ago and above ${minErr}.`,
       ),
     },
   ];

@@ -16,6 +16,12 @@ export interface IMetricsBackbone extends IConstruct {
   readonly dashboardLabels: Record<string, string>;
   /** What custom resources (ServiceMonitor, PrometheusRule) must depend on: the operator release with its CRDs. */
   readonly crdDependencies: ITerraformDependable[];
+  /**
+   * Labels of the Prometheus server pods in {@link namespace}: NetworkPolicies of scraped workloads
+   * admit these pods only, not every pod of the namespace.
+   * @default { 'app.kubernetes.io/name': 'prometheus' } (the Prometheus operator's pod label)
+   */
+  readonly prometheusPodLabels?: Record<string, string>;
   /** In-cluster Prometheus query URL (KEDA's Prometheus trigger, alert links). */
   readonly prometheusUrl: string;
   /**

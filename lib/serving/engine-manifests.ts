@@ -1,39 +1,30 @@
-// Kubernetes objects of the vLLM engines, rendered by the library (not by the chart's engine
-// template, which cannot express a grace period, a preStop hook, topology spread, per-model probes
-// or a service account without a token; see docs/serving.md) and installed through the
-// production-stack chart's `extraObjects`.
+// Kubernetes objects of the engines (any ServingEngine), rendered by the library (not by the
+// chart's engine template, which cannot express a grace period, a preStop hook, topology spread,
+// per-model probes or a service account without a token; see docs/serving.md) and installed
+// through the production-stack chart's `extraObjects`. What differs per engine (image, command,
+// flags, probes, environment) comes from its EngineDefinition.
 import { Size } from '../core/units';
 import { IGpuNodePool } from '../gpu/types';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../k8s/pod-security';
 import { JsonObject, JsonValue, KubernetesObject } from '../k8s/values';
 import { buildPodsMetricHpa } from '../autoscaling/scaled-object';
+import { EngineDefinition, EngineModel } from './engines/engine';
 import { ImageSpec, imageRef } from './images';
-import { KvCacheDtype, ModelPrecision, WeightSource } from './sizing';
+import { WeightSource } from './sizing';
 import { AutoscalerKind, ScalingMetric } from './types';
 
-/** Port the vLLM server listens on (the router's `--k8s-port` default). */
+/** Port every engine listens on: the router's `--k8s-port` is one port for all engines of a stack. */
 export const ENGINE_PORT = 8000;
 /** Mount path of the model cache (PVC or emptyDir). */
 export const MODEL_CACHE_PATH = '/models';
-const HOME = '/home/vllm';
 const TMP_SIZE = Size.gibibytes(10);
 const HOME_SIZE = Size.gibibytes(10);
 
 /** A model after defaults and validation: everything the manifests need. */
-export interface ResolvedModel {
-  readonly name: string;
+export interface ResolvedModel extends EngineModel {
   readonly deploymentName: string;
-  readonly modelRef: string;
-  readonly source: WeightSource;
-  readonly servedModelNames: string[];
-  readonly precision: ModelPrecision;
-  readonly kvCacheDtype: KvCacheDtype;
-  readonly tensorParallelSize: number;
-  readonly maxModelLen: number;
-  readonly gpuMemoryUtilization: number;
-  readonly maxNumSeqs?: number;
-  readonly revision?: string;
-  readonly extraArgs: string[];
+  readonly engine: EngineDefinition;
+  readonly image: ImageSpec;
   readonly minReplicas: number;
   readonly maxReplicas: number;
   readonly startupSeconds: number;
@@ -56,7 +47,6 @@ export interface EngineContext {
   readonly release: string;
   readonly namespace: string;
   readonly pool: IGpuNodePool;
-  readonly image: ImageSpec;
   readonly apiKeySecret: { readonly name: string; readonly key: string };
   readonly hfTokenSecret?: { readonly name: string; readonly key: string };
   readonly modelCacheClaim?: string;
@@ -79,42 +69,27 @@ export function routerSelector(release: string): Record<string, string> {
   return { 'app.kubernetes.io/instance': release, 'app.kubernetes.io/component': 'router' };
 }
 
-function engineArgs(m: ResolvedModel): string[] {
-  const args = [m.modelRef, '--host', '0.0.0.0', '--port', String(ENGINE_PORT), '--served-model-name', ...m.servedModelNames];
-  args.push('--tensor-parallel-size', String(m.tensorParallelSize), '--max-model-len', String(m.maxModelLen), '--gpu-memory-utilization', String(m.gpuMemoryUtilization));
-  if (m.precision === ModelPrecision.BF16) args.push('--dtype', 'bfloat16');
-  else if (m.precision === ModelPrecision.FP16) args.push('--dtype', 'float16');
-  else args.push('--dtype', 'auto');
-  // FP8 from a 16-bit checkpoint is quantized on load; the 4-bit and INT8 formats are read from
-  // the checkpoint's quantization config.
-  if (m.precision === ModelPrecision.FP8) args.push('--quantization', 'fp8');
-  if (m.kvCacheDtype === KvCacheDtype.FP8) args.push('--kv-cache-dtype', 'fp8');
-  if (m.source === WeightSource.S3_STREAMER) args.push('--load-format', 'runai_streamer');
-  if (m.maxNumSeqs !== undefined) args.push('--max-num-seqs', String(m.maxNumSeqs));
-  if (m.revision !== undefined) args.push('--revision', m.revision);
-  return [...args, ...m.extraArgs];
-}
-
 function secretEnv(name: string, secret: { name: string; key: string }): JsonObject {
   return { name, valueFrom: { secretKeyRef: { name: secret.name, key: secret.key } } };
 }
 
 /** The engine pod spec of one model (also what the policy Aspect checks). */
 export function enginePodSpec(ctx: EngineContext, m: ResolvedModel): JsonObject {
+  const engine = m.engine;
+  const HOME = engine.homeDir;
+  const user = HOME.split('/').pop() as string;
   const env: JsonObject[] = [
     { name: 'HOME', value: HOME },
-    // The image has no passwd entry for the non-root UID; getpass.getuser() (torch's compile
+    // The images have no passwd entry for the non-root UID; getpass.getuser() (torch's compile
     // cache path) then needs these.
-    { name: 'USER', value: 'vllm' },
-    { name: 'LOGNAME', value: 'vllm' },
+    { name: 'USER', value: user },
+    { name: 'LOGNAME', value: user },
     { name: 'XDG_CACHE_HOME', value: `${HOME}/.cache` },
     { name: 'XDG_CONFIG_HOME', value: `${HOME}/.config` },
     { name: 'TMPDIR', value: '/tmp' },
-    { name: 'NUMBA_CACHE_DIR', value: '/tmp/numba' },
     { name: 'HF_HOME', value: `${MODEL_CACHE_PATH}/huggingface` },
-    { name: 'VLLM_NO_USAGE_STATS', value: '1' },
-    { name: 'DO_NOT_TRACK', value: '1' },
-    secretEnv('VLLM_API_KEY', ctx.apiKeySecret),
+    ...engine.env(m),
+    secretEnv(engine.apiKeyEnv, ctx.apiKeySecret),
   ];
   if (ctx.hfTokenSecret) env.push(secretEnv('HF_TOKEN', ctx.hfTokenSecret));
   if (m.source === WeightSource.S3_STREAMER) env.push({ name: 'AWS_REGION', value: ctx.region });
@@ -145,7 +120,7 @@ export function enginePodSpec(ctx: EngineContext, m: ResolvedModel): JsonObject 
   }
   const gpus = String(m.tensorParallelSize);
   const memory = m.memory.toKubernetes();
-  const health = { path: '/health', port: 'http' };
+  const probe = (path: string) => ({ path, port: 'http' });
   const podSpec: JsonObject = {
     serviceAccountName: m.deploymentName,
     automountServiceAccountToken: false,
@@ -161,20 +136,20 @@ export function enginePodSpec(ctx: EngineContext, m: ResolvedModel): JsonObject 
     terminationGracePeriodSeconds: m.terminationGraceSeconds,
     containers: [
       {
-        name: 'vllm',
-        image: imageRef(ctx.image),
+        name: engine.containerName,
+        image: imageRef(m.image),
         imagePullPolicy: 'IfNotPresent',
-        command: ['vllm', 'serve'],
-        args: engineArgs(m),
+        command: engine.command(m),
+        args: engine.args(m, ENGINE_PORT),
         env,
         ports: [{ name: 'http', containerPort: ENGINE_PORT, protocol: 'TCP' }],
         resources: {
           requests: { cpu: String(m.cpu), memory, 'nvidia.com/gpu': gpus, 'ephemeral-storage': Size.mebibytes(Math.ceil(ephemeral / 1024 ** 2)).toKubernetes() },
           limits: { memory, 'nvidia.com/gpu': gpus },
         },
-        startupProbe: { httpGet: health, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: Math.ceil(m.startupSeconds / 10) },
-        readinessProbe: { httpGet: health, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
-        livenessProbe: { httpGet: health, periodSeconds: 15, timeoutSeconds: 10, failureThreshold: 4 },
+        startupProbe: { httpGet: probe(engine.probes.startup), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: Math.ceil(m.startupSeconds / 10) },
+        readinessProbe: { httpGet: probe(engine.probes.readiness), periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
+        livenessProbe: { httpGet: probe(engine.probes.liveness), periodSeconds: 15, timeoutSeconds: 10, failureThreshold: 4 },
         // The router drops a terminating pod from its list when the watch event arrives; the sleep
         // keeps the server answering until then, and in-flight requests finish within the grace period.
         lifecycle: { preStop: { exec: { command: ['sleep', String(m.preStopSeconds)] } } },
@@ -202,7 +177,7 @@ export function isAutoscaled(m: ResolvedModel): boolean {
 /** ServiceAccount, Deployment, Service and (when applicable) PodDisruptionBudget and HPA of one model. */
 export function renderEngineObjects(ctx: EngineContext, m: ResolvedModel): KubernetesObject[] {
   const selector = engineSelector(ctx.release, m.name);
-  const labels = { ...selector, model: m.name, 'app.kubernetes.io/part-of': 'vllm-stack', 'app.kubernetes.io/managed-by': 'cdktf-ai-platform' };
+  const labels = { ...selector, model: m.name, 'app.kubernetes.io/part-of': 'vllm-stack', 'app.kubernetes.io/managed-by': 'cdktf-ai-platform', 'ai-platform.cdktf.io/engine': m.engine.id };
   const meta = (extra: Record<string, string> = {}) => ({ name: m.deploymentName, namespace: ctx.namespace, labels: { ...labels, ...extra } });
   const objects: KubernetesObject[] = [];
   objects.push({
@@ -257,17 +232,25 @@ export interface NetworkPolicyInputs {
   readonly namespace: string;
   readonly routerPort: number;
   readonly metricsNamespace?: string;
+  /** Labels of the Prometheus pods in `metricsNamespace` (only they may scrape). */
+  readonly prometheusPodLabels?: Record<string, string>;
   readonly clientNamespaces: string[];
   readonly loadBalancerSourceCidrs: string[];
 }
 
+/** The Prometheus operator's label on Prometheus server pods (kube-prometheus-stack). */
+export const DEFAULT_PROMETHEUS_POD_LABELS: Record<string, string> = { 'app.kubernetes.io/name': 'prometheus' };
+
 /**
- * Only the router reaches the engines; Prometheus scrapes both; clients reach the router from
- * the allowed namespaces (and the internal ALB from its subnets).
+ * Only the router reaches the engines; the Prometheus pods (not every pod of the monitoring
+ * namespace) scrape both; clients reach the router from the allowed namespaces (and the internal
+ * ALB from its subnets).
  */
 export function renderNetworkPolicies(p: NetworkPolicyInputs): KubernetesObject[] {
   const tcp = (port: number): JsonObject => ({ port, protocol: 'TCP' });
-  const scrape = (port: number): JsonObject[] => (p.metricsNamespace ? [{ from: [namespacePeer(p.metricsNamespace)], ports: [tcp(port)] }] : []);
+  // Namespace and pod selector in one peer: both must match (the Prometheus pods of that namespace).
+  const prometheus = (): JsonObject => ({ ...namespacePeer(p.metricsNamespace as string), podSelector: { matchLabels: { ...(p.prometheusPodLabels ?? DEFAULT_PROMETHEUS_POD_LABELS) } } });
+  const scrape = (port: number): JsonObject[] => (p.metricsNamespace ? [{ from: [prometheus()], ports: [tcp(port)] }] : []);
   const routerFrom: JsonValue[] = [
     ...p.clientNamespaces.map((ns) => (ns === p.namespace ? { podSelector: {} } : namespacePeer(ns))),
     ...p.loadBalancerSourceCidrs.map((cidr) => ({ ipBlock: { cidr } })),

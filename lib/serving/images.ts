@@ -1,3 +1,5 @@
+import { VLLM_ENGINE } from './engines/vllm';
+
 /** A container image pinned by tag. */
 export interface ImageSpec {
   /** Repository, e.g. `vllm/vllm-openai`. */
@@ -9,12 +11,13 @@ export interface ImageSpec {
 /**
  * The images serving runs, in one place. The router image is the one the production-stack
  * release pipeline publishes with the chart version (`lmcache/lmstack-router:v<chart version>`);
- * the vLLM image is the release the router of that chart version is built and tested against.
- * Bumping either means re-checking the metric names the alerts, dashboard and autoscalers use.
+ * the vLLM image is the vLLM engine's pinned release (lib/serving/engines/vllm.ts, with its source).
+ * Bumping it means re-checking the flags and the metric names its module maps to the common signals.
  */
 export const SERVING_IMAGES = {
   /** The vLLM OpenAI-compatible server (engines). */
-  vllm: { repository: 'vllm/vllm-openai', tag: 'v0.13.0' },
+  // The engine module's pin, with its source and check date (servingImageFactTable reads them).
+  vllm: VLLM_ENGINE.image,
   /** The production-stack router. */
   router: { repository: 'lmcache/lmstack-router', tag: 'v0.1.12' },
 } as const satisfies { readonly [name: string]: ImageSpec };
@@ -31,7 +34,6 @@ export function imageRef(image: ImageSpec): string {
  */
 export function servingImageFactTable(): import('../core/facts').FactTable {
   const pinnedFrom: { readonly [ref: string]: { readonly source: string; readonly checked: string } } = {
-    'vllm/vllm-openai:v0.13.0': { source: 'https://github.com/vllm-project/vllm/releases/tag/v0.13.0', checked: '2026-11-23' },
     'lmcache/lmstack-router:v0.1.12': { source: 'https://github.com/vllm-project/production-stack/releases/tag/vllm-stack-0.1.12', checked: '2026-11-23' },
   };
   return {

@@ -1,10 +1,13 @@
-// ServiceMonitors, alert rules and the Grafana dashboard of a serving stack (pure functions).
+// ServiceMonitors, recording rules (raw engine metrics -> common serving signals), alert rules and
+// the Grafana dashboard of a serving stack (pure functions). Alerts and the dashboard read the
+// common signals only (serving-signals.ts), so they hold for every engine.
 import { JsonObject, KubernetesObject } from '../k8s/values';
 import { allEnginesSelector, routerSelector } from './engine-manifests';
+import { ROUTER_REQUESTS_METRIC, SERVING_SIGNALS, SignalSource, modelSignalSelector, signalRecordingRules } from './serving-signals';
 
 /** One model as the dashboard and the alerts see it. */
 export interface MonitoredModel {
-  /** Served model name (the `model_name` label vLLM puts on its metrics). */
+  /** Model name (the `model` label of the common signals). */
   readonly name: string;
   /** Engine Deployment name. */
   readonly deploymentName: string;
@@ -24,23 +27,19 @@ export interface AlertThresholds {
   readonly noReplicaMinutes: number;
 }
 
-/** The KV-cache gauge under its current name, or its pre-0.10 name (`or` keeps whichever exists). */
-export function kvCacheUsageExpr(selector: string): string {
-  return `(vllm:kv_cache_usage_perc{${selector}} or vllm:gpu_cache_usage_perc{${selector}})`;
-}
-
-/** Label matcher of one model's engine series. */
-export function engineSeries(namespace: string, model: string): string {
-  return `namespace="${namespace}",model_name="${model}"`;
-}
-
 /** Escapes a literal for a PromQL regular-expression matcher. */
 export function promRegexEscape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&');
 }
 
-/** ServiceMonitors for the engines and the router, carrying the backbone's selection labels. */
-export function renderServiceMonitors(release: string, namespace: string, labels: Record<string, string>): KubernetesObject[] {
+/**
+ * ServiceMonitors for the engines and the router, carrying the backbone's selection labels. When an
+ * engine of the stack guards `/metrics` with its API key (llama.cpp), the engine scrape sends the
+ * key as a bearer token (engines whose `/metrics` is open ignore it).
+ */
+export function renderServiceMonitors(release: string, namespace: string, labels: Record<string, string>, bearer?: { readonly name: string; readonly key: string }): KubernetesObject[] {
+  const engineEndpoint: JsonObject = { port: 'http', path: '/metrics', interval: '15s', scrapeTimeout: '10s' };
+  if (bearer) engineEndpoint.authorization = { type: 'Bearer', credentials: { name: bearer.name, key: bearer.key } };
   return [
     {
       apiVersion: 'monitoring.coreos.com/v1',
@@ -49,7 +48,7 @@ export function renderServiceMonitors(release: string, namespace: string, labels
       spec: {
         selector: { matchLabels: allEnginesSelector(release) },
         namespaceSelector: { matchNames: [namespace] },
-        endpoints: [{ port: 'http', path: '/metrics', interval: '15s', scrapeTimeout: '10s' }],
+        endpoints: [engineEndpoint],
       },
     },
     {
@@ -66,9 +65,28 @@ export function renderServiceMonitors(release: string, namespace: string, labels
   ];
 }
 
-/** Alert rules of a stack: high queue, high p95 latency, KV-cache saturation, no ready replicas. */
+/**
+ * The recording rules of a stack: each model's raw engine metrics mapped to the common serving
+ * signals (one PrometheusRule, evaluated before any alert or query reads the signals).
+ */
+export function renderSignalRules(release: string, namespace: string, labels: Record<string, string>, models: SignalSource[]): KubernetesObject {
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: { name: `${release}-serving-signals`, namespace, labels: { ...labels } },
+    spec: {
+      groups: [{ name: `${release}-serving-signals`, interval: '15s', rules: signalRecordingRules(namespace, models) as unknown as JsonObject[] }],
+    },
+  };
+}
+
+/**
+ * Alert rules of a stack: high queue, high p95 latency, KV-cache saturation, no ready replicas. The
+ * names keep their `Vllm` prefix (alert routing keys on them); the `engine` label says which engine.
+ */
 export function renderAlertRules(release: string, namespace: string, labels: Record<string, string>, models: MonitoredModel[], t: AlertThresholds): KubernetesObject {
-  const engines = `namespace="${namespace}",model_name!=""`;
+  const engines = `namespace="${namespace}",model!=""`;
+  const S = SERVING_SIGNALS;
   const deployments = models.map((m) => promRegexEscape(m.deploymentName)).join('|');
   const rule = (alert: string, expr: string, forDuration: string, severity: string, summary: string, description: string): JsonObject => ({
     alert,
@@ -88,27 +106,27 @@ export function renderAlertRules(release: string, namespace: string, labels: Rec
           rules: [
             rule(
               'VllmQueueHigh',
-              `sum by (model_name) (vllm:num_requests_waiting{${engines}}) / count by (model_name) (vllm:num_requests_waiting{${engines}}) > ${t.queueDepth}`,
+              `sum by (model, engine) (${S.requestsWaiting}{${engines}}) / count by (model, engine) (${S.requestsWaiting}{${engines}}) > ${t.queueDepth}`,
               '10m',
               'warning',
-              'vLLM model {{ $labels.model_name }} has a long queue',
-              `More than ${t.queueDepth} requests wait per replica of {{ $labels.model_name }} (now {{ $value | humanize }}): the autoscaler is at its maximum or GPU capacity is missing.`,
+              'Model {{ $labels.model }} has a long queue',
+              `More than ${t.queueDepth} requests wait per replica of {{ $labels.model }} (now {{ $value | humanize }}): the autoscaler is at its maximum or GPU capacity is missing.`,
             ),
             rule(
               'VllmLatencyHigh',
-              `histogram_quantile(0.95, sum by (le, model_name) (rate(vllm:e2e_request_latency_seconds_bucket{${engines}}[5m]))) > ${t.latencyP95Seconds}`,
+              `histogram_quantile(0.95, sum by (le, model, engine) (${S.e2eLatencyBucket}{${engines}})) > ${t.latencyP95Seconds}`,
               '10m',
               'warning',
-              'vLLM model {{ $labels.model_name }} is slow',
-              `p95 end-to-end latency of {{ $labels.model_name }} is {{ $value | humanizeDuration }} (threshold ${t.latencyP95Seconds}s).`,
+              'Model {{ $labels.model }} is slow',
+              `p95 end-to-end latency of {{ $labels.model }} is {{ $value | humanizeDuration }} (threshold ${t.latencyP95Seconds}s).`,
             ),
             rule(
               'VllmKvCacheSaturated',
-              `max by (model_name) ${kvCacheUsageExpr(engines)} > ${t.kvCacheUsage}`,
+              `max by (model, engine) (${S.kvCacheUsage}{${engines}}) > ${t.kvCacheUsage}`,
               '10m',
               'warning',
-              'vLLM model {{ $labels.model_name }} has a full KV cache',
-              `KV-cache usage of {{ $labels.model_name }} is {{ $value | humanizePercentage }}: requests are preempted; add replicas or lower max-model-len.`,
+              'Model {{ $labels.model }} has a full KV cache',
+              `KV-cache usage of {{ $labels.model }} is {{ $value | humanizePercentage }}: requests are preempted; add replicas or lower max-model-len.`,
             ),
             rule(
               'VllmNoReadyReplicas',
@@ -142,29 +160,31 @@ function panel(id: number, title: string, type: string, exprs: [string, string][
  * (the price is the cheapest on-demand instance type of the pool, per GPU × tensor parallel).
  */
 export function costPerMillionTokensExpr(namespace: string, m: MonitoredModel): string {
-  const sel = engineSeries(namespace, m.name);
-  return `(count(vllm:num_requests_running{${sel}}) * ${m.replicaHourlyUsd.toFixed(4)}) / 3600 / sum(rate(vllm:generation_tokens_total{${sel}}[15m])) * 1e6`;
+  const sel = modelSignalSelector(namespace, m.name);
+  return `(count(${SERVING_SIGNALS.requestsRunning}{${sel}}) * ${m.replicaHourlyUsd.toFixed(4)}) / 3600 / sum(avg_over_time(${SERVING_SIGNALS.generationTokens}{${sel}}[15m])) * 1e6`;
 }
 
 /** The Grafana dashboard of a stack (JSON model). */
 export function buildDashboard(release: string, namespace: string, models: MonitoredModel[]): JsonObject {
-  const engines = `namespace="${namespace}",model_name!=""`;
+  const engines = `namespace="${namespace}",model!=""`;
+  const S = SERVING_SIGNALS;
   const w = (x: number, y: number, wd = 12, h = 8): JsonObject => ({ x, y, w: wd, h });
   type Spec = [title: string, type: string, exprs: [string, string][], gridPos: JsonObject, unit: string];
   const specs: Spec[] = [
-    ['Output tokens/s', 'timeseries', [[`sum by (model_name) (rate(vllm:generation_tokens_total{${engines}}[5m]))`, '{{model_name}}']], w(0, 0), 'short'],
-    ['Prompt tokens/s', 'timeseries', [[`sum by (model_name) (rate(vllm:prompt_tokens_total{${engines}}[5m]))`, '{{model_name}}']], w(12, 0), 'short'],
+    ['Output tokens/s', 'timeseries', [[`sum by (model) (${S.generationTokens}{${engines}})`, '{{model}}']], w(0, 0), 'short'],
+    ['Prompt tokens/s', 'timeseries', [[`sum by (model) (${S.promptTokens}{${engines}})`, '{{model}}']], w(12, 0), 'short'],
     ['Requests running / waiting', 'timeseries', [
-      [`sum by (model_name) (vllm:num_requests_running{${engines}})`, 'running {{model_name}}'],
-      [`sum by (model_name) (vllm:num_requests_waiting{${engines}})`, 'waiting {{model_name}}'],
+      [`sum by (model) (${S.requestsRunning}{${engines}})`, 'running {{model}}'],
+      [`sum by (model) (${S.requestsWaiting}{${engines}})`, 'waiting {{model}}'],
     ], w(0, 8), 'short'],
-    ['KV-cache usage', 'timeseries', [[`max by (model_name) ${kvCacheUsageExpr(engines)}`, '{{model_name}}']], w(12, 8), 'percentunit'],
+    ['KV-cache usage', 'timeseries', [[`max by (model) (${S.kvCacheUsage}{${engines}})`, '{{model}}']], w(12, 8), 'percentunit'],
     ['Latency p95', 'timeseries', [
-      [`histogram_quantile(0.95, sum by (le, model_name) (rate(vllm:e2e_request_latency_seconds_bucket{${engines}}[5m])))`, 'e2e {{model_name}}'],
-      [`histogram_quantile(0.95, sum by (le, model_name) (rate(vllm:time_to_first_token_seconds_bucket{${engines}}[5m])))`, 'TTFT {{model_name}}'],
+      [`histogram_quantile(0.95, sum by (le, model) (${S.e2eLatencyBucket}{${engines}}))`, 'e2e {{model}}'],
+      [`histogram_quantile(0.95, sum by (le, model) (${S.ttftBucket}{${engines}}))`, 'TTFT {{model}}'],
     ], w(0, 16), 's'],
-    ['Ready replicas', 'timeseries', [[`count by (model_name) (vllm:num_requests_running{${engines}})`, '{{model_name}}']], w(12, 16), 'short'],
-    ['Router: incoming requests/s', 'timeseries', [[`sum by (model) (rate(vllm:num_incoming_requests_total{namespace="${namespace}"}[5m]))`, '{{model}}']], w(0, 24, 24), 'reqps'],
+    ['Ready replicas', 'timeseries', [[`count by (model) (${S.requestsRunning}{${engines}})`, '{{model}}']], w(12, 16), 'short'],
+    ['Requests/s by outcome', 'timeseries', [[`sum by (model, outcome) (${S.requests}{${engines}})`, '{{outcome}} {{model}}']], w(0, 24), 'reqps'],
+    ['Router: incoming requests/s', 'timeseries', [[`sum by (model) (rate(${ROUTER_REQUESTS_METRIC}{namespace="${namespace}"}[5m]))`, '{{model}}']], w(12, 24), 'reqps'],
     ...models.map((m, i): Spec =>
       [`Est. cost per 1M output tokens: ${m.name} (USD ${m.replicaHourlyUsd.toFixed(2)}/h per replica on demand)`, 'stat', [[costPerMillionTokensExpr(namespace, m), m.name]], w((i % 3) * 8, 32 + Math.floor(i / 3) * 6, 8, 6), 'currencyUSD'],
     ),
@@ -172,7 +192,7 @@ export function buildDashboard(release: string, namespace: string, models: Monit
   const panels = specs.map(([title, type, exprs, gridPos, unit], i) => panel(i + 1, title, type, exprs, gridPos, unit));
   return {
     uid: `vllm-${release}`.slice(0, 40),
-    title: `vLLM serving: ${release} (${namespace})`,
+    title: `Serving: ${release} (${namespace})`,
     tags: ['vllm', 'serving', 'cdktf-ai-platform'],
     schemaVersion: 39,
     editable: false,

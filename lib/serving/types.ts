@@ -10,9 +10,9 @@ export enum AutoscalerKind {
 
 /** The signal a model scales on. */
 export enum ScalingMetric {
-  /** Requests waiting in vLLM's queue (`vllm:num_requests_waiting`), per replica. */
+  /** Requests waiting in the engine's queue (common signal `aiplatform:serving_requests_waiting`), per replica. */
   QUEUE_DEPTH = 'QUEUE_DEPTH',
-  /** KV-cache usage (`vllm:kv_cache_usage_perc`), per replica. */
+  /** KV-cache usage (common signal `aiplatform:serving_kv_cache_usage_ratio`), per replica. */
   KV_CACHE_USAGE = 'KV_CACHE_USAGE',
 }
 

@@ -1,5 +1,6 @@
 import { Duration } from '../../lib/core/units';
-import { AlertSeverity, SERVING_DRIFT_SERIES, ServingDriftMonitor, ServingDriftMonitorProps, VLLM_METRICS, parsePromQl } from '../../lib/monitoring';
+import { AlertSeverity, SERVING_DRIFT_SERIES, ServingDriftMonitor, ServingDriftMonitorProps, parsePromQl } from '../../lib/monitoring';
+import { SERVING_SIGNALS } from '../../lib/serving';
 import { expectValidCustomResource } from '../harness/reference';
 import { awsStack, resources, synth } from '../harness/synth';
 import { FakeMetrics, only, releaseManifests } from './fakes';
@@ -20,7 +21,7 @@ const rule = only(releaseManifests(s, 'llm-traffic-serving-drift'), 'PrometheusR
 const rules: Rule[] = rule.spec.groups.flatMap((g: Any) => g.rules);
 const record = (name: string) => rules.filter((r) => r.record === name);
 const alert = (name: string) => rules.find((r) => r.alert === name)!;
-const SEL = 'namespace="serving",model_name=~"meta-llama/Llama-3\\\\.1-8B-Instruct|qwen2\\\\.5-7b"';
+const SEL = 'namespace="serving",model=~"meta-llama/Llama-3\\\\.1-8B-Instruct|qwen2\\\\.5-7b"';
 
 test('one PrometheusRule in the serving namespace, labelled for Prometheus, valid against the CRD, after the operator', () => {
   expectValidCustomResource(rule);
@@ -33,40 +34,41 @@ test('one PrometheusRule in the serving namespace, labelled for Prometheus, vali
 
 test('current-hour quantiles of prompt and generation tokens against the same quantiles over a day a week ago', () => {
   expect(record(SERVING_DRIFT_SERIES.promptQuantileCurrent).map((r) => [r.labels, r.expr])).toEqual([
-    [{ monitor: 'llm-traffic', quantile: '0.5' }, `histogram_quantile(0.5, sum by (namespace, model_name, le) (rate(${VLLM_METRICS.promptTokensBucket}{${SEL}}[1h])))`],
-    [{ monitor: 'llm-traffic', quantile: '0.95' }, `histogram_quantile(0.95, sum by (namespace, model_name, le) (rate(${VLLM_METRICS.promptTokensBucket}{${SEL}}[1h])))`],
+    [{ monitor: 'llm-traffic', quantile: '0.5' }, `histogram_quantile(0.5, sum by (namespace, model, le) (rate(${SERVING_SIGNALS.requestPromptTokensBucket}{${SEL}}[1h])))`],
+    [{ monitor: 'llm-traffic', quantile: '0.95' }, `histogram_quantile(0.95, sum by (namespace, model, le) (rate(${SERVING_SIGNALS.requestPromptTokensBucket}{${SEL}}[1h])))`],
   ]);
   expect(record(SERVING_DRIFT_SERIES.generationQuantileReference).map((r) => r.expr)).toEqual([
-    `histogram_quantile(0.5, sum by (namespace, model_name, le) (rate(vllm:request_generation_tokens_bucket{${SEL}}[24h] offset 168h)))`,
-    `histogram_quantile(0.95, sum by (namespace, model_name, le) (rate(vllm:request_generation_tokens_bucket{${SEL}}[24h] offset 168h)))`,
+    `histogram_quantile(0.5, sum by (namespace, model, le) (rate(aiplatform:serving_request_generation_tokens_bucket{${SEL}}[24h] offset 168h)))`,
+    `histogram_quantile(0.95, sum by (namespace, model, le) (rate(aiplatform:serving_request_generation_tokens_bucket{${SEL}}[24h] offset 168h)))`,
   ]);
   expect(record(SERVING_DRIFT_SERIES.promptQuantileRatio)[0].expr).toBe(`${SERVING_DRIFT_SERIES.promptQuantileCurrent}{monitor="llm-traffic"} / ${SERVING_DRIFT_SERIES.promptQuantileReference}{monitor="llm-traffic"}`);
 });
 
-test('the error rate counts error and abort finishes, and is 0 (not absent) before the first error', () => {
+test('the error rate counts failed and aborted requests of the common signal, and is 0 (not absent) before the first error', () => {
   const e = record(SERVING_DRIFT_SERIES.errorRatioCurrent)[0].expr;
-  expect(e).toContain(`vllm:request_success_total{${SEL},finished_reason=~"error|abort"}[1h]`);
-  expect(e).toMatch(/ or sum by \(namespace, model_name\) \(rate\(vllm:request_success_total\{[^}]+\}\[1h\]\)\) \* 0\) \//);
+  expect(e).toContain(`avg_over_time(aiplatform:serving_requests:rate5m{${SEL},outcome=~"failed|aborted"}[1h])`);
+  expect(e).toMatch(/ or sum by \(namespace, model\) \(avg_over_time\(aiplatform:serving_requests:rate5m\{[^}]+\}\[1h\]\)\) \* 0\) \//);
+  expect(record(SERVING_DRIFT_SERIES.requestsCurrent)[0].expr).toBe(`sum by (namespace, model) (increase(aiplatform:serving_request_prompt_tokens_bucket{${SEL},le="+Inf"}[1h]))`);
 });
 
 test('token alerts fire outside [1/ratio, ratio] with enough requests in both windows, for 30 minutes', () => {
   const a = alert('AiPlatformServingPromptTokensDrift');
   expect(a.expr).toBe(
     `(${SERVING_DRIFT_SERIES.promptQuantileRatio}{monitor="llm-traffic"} > 1.5 or ${SERVING_DRIFT_SERIES.promptQuantileRatio}{monitor="llm-traffic"} < 0.6667)`
-      + ` and on (namespace, model_name) (${SERVING_DRIFT_SERIES.requestsCurrent}{monitor="llm-traffic"} >= 100)`
-      + ` and on (namespace, model_name) (${SERVING_DRIFT_SERIES.requestsReference}{monitor="llm-traffic"} >= 100)`,
+      + ` and on (namespace, model) (${SERVING_DRIFT_SERIES.requestsCurrent}{monitor="llm-traffic"} >= 100)`
+      + ` and on (namespace, model) (${SERVING_DRIFT_SERIES.requestsReference}{monitor="llm-traffic"} >= 100)`,
   );
   expect(a.for).toBe('30m');
   // Routed like every model alert: severity, model (templated from the series) and team.
-  expect(a.labels).toEqual({ team: 'llm', model: '{{ $labels.model_name }}', severity: 'warning' });
+  expect(a.labels).toEqual({ team: 'llm', model: '{{ $labels.model }}', severity: 'warning' });
   expect(alert('AiPlatformServingGenerationTokensDrift')).toBeDefined();
 });
 
 test('the error-rate alert compares with the reference, with a floor', () => {
   const e = alert('AiPlatformServingErrorRateDrift').expr;
-  expect(e).toContain(`(${SERVING_DRIFT_SERIES.errorRatioCurrent}{monitor="llm-traffic"} > 2 * ${SERVING_DRIFT_SERIES.errorRatioReference}{monitor="llm-traffic"} and on (namespace, model_name) (${SERVING_DRIFT_SERIES.requestsReference}{monitor="llm-traffic"} >= 100))`);
+  expect(e).toContain(`(${SERVING_DRIFT_SERIES.errorRatioCurrent}{monitor="llm-traffic"} > 2 * ${SERVING_DRIFT_SERIES.errorRatioReference}{monitor="llm-traffic"} and on (namespace, model) (${SERVING_DRIFT_SERIES.requestsReference}{monitor="llm-traffic"} >= 100))`);
   // A reference window without enough traffic is no baseline (0/0 would hide the alert: issue 16).
-  expect(e).toContain(`unless on (namespace, model_name) (${SERVING_DRIFT_SERIES.requestsReference}{monitor="llm-traffic"} >= 100)`);
+  expect(e).toContain(`unless on (namespace, model) (${SERVING_DRIFT_SERIES.requestsReference}{monitor="llm-traffic"} >= 100)`);
   expect(e).toContain(`and (${SERVING_DRIFT_SERIES.errorRatioCurrent}{monitor="llm-traffic"} > 0.01)`);
 });
 
@@ -75,7 +77,7 @@ test('every expression parses; alerts read only series the rule records', () => 
   for (const r of rules) {
     const names = parsePromQl(r.expr).metricNames;
     if (r.alert) for (const n of names) expect(recorded.has(n)).toBe(true);
-    else for (const n of names) expect([...Object.values(VLLM_METRICS), ...recorded]).toContain(n);
+    else for (const n of names) expect([...Object.values(SERVING_SIGNALS), ...recorded]).toContain(n);
   }
 });
 
@@ -98,11 +100,12 @@ test('windows, quantiles, thresholds, severity and labels are configurable', () 
   });
   const all: Rule[] = (monitor.rule as Any).spec.groups.flatMap((g: Any) => g.rules);
   const text = JSON.stringify(all);
-  expect(text).toContain('model_name=\\"m\\"');
+  expect(text).toContain('model=\\"m\\"');
   expect(text).toContain('[30m]');
   expect(text).toContain('[6h] offset 24h');
   expect(text).toContain('histogram_quantile(0.99,');
-  expect(text).toContain('finished_reason=\\"error\\"');
+  // The deprecated vLLM finish reasons map to the common outcomes.
+  expect(text).toContain('outcome=\\"failed\\"');
   const a = all.find((r) => r.alert === 'AiPlatformServingPromptTokensDrift')!;
   expect(a.expr).toContain('> 2 or');
   expect(a.expr).toContain('< 0.5)');
@@ -127,6 +130,7 @@ describe('bad input fails at synth, naming the prop and the value', () => {
     [{ referenceWindow: Duration.minutes(30) }, /referenceWindow \(seconds\) \(1800\) is invalid: must be an integer between 3600/],
     [{ referenceOffset: Duration.hours(1) }, /referenceOffset \(seconds\) \(3600\) is invalid: must be an integer between 86400/],
     [{ errorFinishReasons: ['Error!'] }, /errorFinishReasons \(\["Error!"\]\) is invalid/],
+    [{ errorOutcomes: ['error'] }, /errorOutcomes \(\["error"\]\) is invalid: must list outcomes of the common request signal/],
     [{ team: 'the ML team' }, /team \("the ML team"\) is invalid/],
     [{ name: 'LLM' }, /name \("LLM"\) is invalid/],
   ] as [Partial<ServingDriftMonitorProps>, RegExp][])('%j', (o, message) => {

@@ -182,8 +182,10 @@ const GPU_CASES: PromtoolCase[] = [
   },
 ];
 
-const eng = `namespace="${F.servingNamespace}",model_name="${F.servedModel}",pod="${F.deployment}-engine-abc"`;
-const SERVING_LABELS = { model_name: F.servedModel, namespace: F.servingNamespace, release: F.servingRelease };
+// Raw vLLM series as Prometheus scrapes them from the engine Service; the stack's recording rules
+// map them to the common serving signals the alerts read.
+const eng = `namespace="${F.servingNamespace}",service="${F.deployment}-engine",model_name="${F.servedModel}",pod="${F.deployment}-engine-abc"`;
+const SERVING_LABELS = { model: F.servedModel, engine: 'vllm', namespace: F.servingNamespace, release: F.servingRelease };
 
 const SERVING_CASES: PromtoolCase[] = [
   {
@@ -220,8 +222,8 @@ const SERVING_CASES: PromtoolCase[] = [
     expect: [{ at: '15m', alert: 'VllmKvCacheSaturated', fires: [{ ...SERVING_LABELS, severity: 'warning' }] }],
   },
   {
-    name: 'VllmKvCacheSaturated: quiet at 50% (pre-0.10 gauge name)',
-    series: [{ series: `vllm:gpu_cache_usage_perc{${eng}}`, values: '0.5x30' }],
+    name: 'VllmKvCacheSaturated: quiet at 50%',
+    series: [{ series: `vllm:kv_cache_usage_perc{${eng}}`, values: '0.5x30' }],
     expect: [{ at: '15m', alert: 'VllmKvCacheSaturated', fires: [] }],
   },
   {
@@ -243,8 +245,8 @@ const SERVING_CASES: PromtoolCase[] = [
 ];
 
 // Serving-signal drift: fixture windows are 10m current, 10m reference ending 1h earlier, for 5m.
-const srv = `namespace="${F.servingNamespace}",model_name="${F.servedModel}",pod="${F.deployment}-engine-abc"`;
-const DRIFT_ALERT_LABELS = { namespace: F.servingNamespace, model_name: F.servedModel, monitor: F.driftMonitor, model: F.servedModel, severity: 'warning' };
+const srv = eng;
+const DRIFT_ALERT_LABELS = { namespace: F.servingNamespace, monitor: F.driftMonitor, model: F.servedModel, severity: 'warning' };
 
 /** Token histograms: 20 requests a minute, all under 100 tokens until `shiftAt` minutes, then 100–1000. */
 function tokenSeries(metric: string, shiftAt: number | undefined, total = 100): { series: string; values: string }[] {
@@ -253,7 +255,6 @@ function tokenSeries(metric: string, shiftAt: number | undefined, total = 100): 
     { series: `${metric}_bucket{${srv},le="100"}`, values: small },
     { series: `${metric}_bucket{${srv},le="1000"}`, values: `0+20x${total}` },
     { series: `${metric}_bucket{${srv},le="+Inf"}`, values: `0+20x${total}` },
-    ...(metric.includes('prompt') ? [{ series: `${metric}_count{${srv}}`, values: `0+20x${total}` }] : []),
   ];
 }
 
@@ -288,7 +289,7 @@ const SERVING_DRIFT_CASES: PromtoolCase[] = [
     series: [
       { series: `vllm:request_success_total{${srv},finished_reason="stop"}`, values: '0+99x60 5940+80x40' },
       { series: `vllm:request_success_total{${srv},finished_reason="error"}`, values: '0+1x60 60+20x40' },
-      { series: `vllm:request_prompt_tokens_count{${srv}}`, values: '0+100x100' },
+      { series: `vllm:request_prompt_tokens_bucket{${srv},le="+Inf"}`, values: '0+100x100' },
     ],
     expect: [{ at: '85m', alert: 'AiPlatformServingErrorRateDrift', fires: [DRIFT_ALERT_LABELS] }],
   },
@@ -298,7 +299,7 @@ const SERVING_DRIFT_CASES: PromtoolCase[] = [
     series: [
       successSeries('stop', 80, 60),
       successSeries('error', 20, 60),
-      { series: `vllm:request_prompt_tokens_count{${srv}}`, values: '0x60 0+100x40' },
+      { series: `vllm:request_prompt_tokens_bucket{${srv},le="+Inf"}`, values: '0x60 0+100x40' },
     ],
     expect: [{ at: '85m', alert: 'AiPlatformServingErrorRateDrift', fires: [DRIFT_ALERT_LABELS] }],
   },
@@ -307,7 +308,7 @@ const SERVING_DRIFT_CASES: PromtoolCase[] = [
     series: [
       successSeries('stop', 95),
       successSeries('error', 5),
-      { series: `vllm:request_prompt_tokens_count{${srv}}`, values: '0+100x100' },
+      { series: `vllm:request_prompt_tokens_bucket{${srv},le="+Inf"}`, values: '0+100x100' },
     ],
     expect: [{ at: '85m', alert: 'AiPlatformServingErrorRateDrift', fires: [] }],
   },
@@ -316,7 +317,7 @@ const SERVING_DRIFT_CASES: PromtoolCase[] = [
     series: [
       successSeries('stop', 4, 60),
       successSeries('error', 1, 60),
-      { series: `vllm:request_prompt_tokens_count{${srv}}`, values: '0x60 0+5x40' },
+      { series: `vllm:request_prompt_tokens_bucket{${srv},le="+Inf"}`, values: '0x60 0+5x40' },
     ],
     expect: [{ at: '85m', alert: 'AiPlatformServingErrorRateDrift', fires: [] }],
   },

@@ -355,7 +355,7 @@ describe('VllmServingStack: autoscaling', () => {
     expectValidCustomResource(so);
     expect(so.spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment', name: 'chat-llama-8b-engine' }, minReplicaCount: 1, maxReplicaCount: 4 });
     expect(so.spec.triggers).toEqual([
-      expect.objectContaining({ type: 'prometheus', metadata: expect.objectContaining({ serverAddress: 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090', query: 'sum(vllm:num_requests_waiting{namespace="chat",model_name="llama-8b"})', threshold: '5' }) }),
+      expect.objectContaining({ type: 'prometheus', metadata: expect.objectContaining({ serverAddress: 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090', query: 'sum(aiplatform:serving_requests_waiting{namespace="chat",model="llama-8b"})', threshold: '5' }) }),
     ]);
     expect(so.spec.cooldownPeriod).toBeUndefined();
     const dependsOn = release(s, 'chat-autoscaling').depends_on as string[];
@@ -364,11 +364,11 @@ describe('VllmServingStack: autoscaling', () => {
     expect(release(s, 'keda')).toMatchObject({ chart: 'keda', version: CHARTS.keda.version, wait: true });
   });
 
-  test('KV-cache metric uses the current and the pre-0.10 gauge names', () => {
+  test('KV-cache scaling reads the common KV-cache signal', () => {
     const s = synthOf(build({ props: { models: [{ ...LLAMA_8B, autoscaling: { metric: ScalingMetric.KV_CACHE_USAGE } }] } }).stack);
     const [so] = manifests(s, 'chat-autoscaling');
     expectValidCustomResource(so);
-    expect(so.spec.triggers[0].metadata.query).toBe('sum((vllm:kv_cache_usage_perc{namespace="chat",model_name="llama-8b"} or vllm:gpu_cache_usage_perc{namespace="chat",model_name="llama-8b"}))');
+    expect(so.spec.triggers[0].metadata.query).toBe('sum(aiplatform:serving_kv_cache_usage_ratio{namespace="chat",model="llama-8b"})');
     expect(so.spec.triggers[0].metadata.threshold).toBe('0.8');
   });
 
@@ -405,7 +405,7 @@ describe('VllmServingStack: autoscaling', () => {
     const hpa = find(objects(s), 'HorizontalPodAutoscaler', 'chat-llama-8b-engine');
     expect(hpa.apiVersion).toBe('autoscaling/v2');
     expect(hpa.spec).toMatchObject({ scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'chat-llama-8b-engine' }, minReplicas: 1, maxReplicas: 4 });
-    expect(hpa.spec.metrics).toEqual([{ type: 'Pods', pods: { metric: { name: 'vllm_num_requests_waiting' }, target: { type: 'AverageValue', averageValue: '5' } } }]);
+    expect(hpa.spec.metrics).toEqual([{ type: 'Pods', pods: { metric: { name: 'aiplatform_serving_requests_waiting' }, target: { type: 'AverageValue', averageValue: '5' } } }]);
     expect(engine(s).deployment.spec.replicas).toBeUndefined();
     expect(releases(s).some((r) => r.chart === 'keda' || r.name === 'chat-autoscaling')).toBe(false);
     expect(warnings(b.stack).join('\n')).toMatch(/custom metrics adapter/);
@@ -427,11 +427,12 @@ describe('VllmServingStack: network and ingress', () => {
     expect(engines.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/instance': 'chat', 'app.kubernetes.io/component': 'serving-engine' });
     expect(engines.spec.ingress).toEqual([
       { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'chat', 'app.kubernetes.io/component': 'router' } } }], ports: [{ port: 8000, protocol: 'TCP' }] },
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 8000, protocol: 'TCP' }] },
+      // The Prometheus pods of the monitoring namespace only (one peer: both selectors must match).
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }], ports: [{ port: 8000, protocol: 'TCP' }] },
     ]);
     const router = find(objects(s), 'NetworkPolicy', 'chat-router');
     expect(router.spec.ingress[0].from).toEqual([{ podSelector: {} }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } } }]);
-    expect(router.spec.ingress[1].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+    expect(router.spec.ingress[1].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }]);
     // The namespace itself denies everything else.
     expect(Object.values(resources(s, 'kubernetes_network_policy_v1')).some((p: Obj) => p.metadata.name === 'default-deny-ingress' && JSON.stringify(p.metadata.namespace).includes('chat_namespace'))).toBe(true);
   });
@@ -499,9 +500,11 @@ describe('VllmServingStack: observability', () => {
     expect(rule.metadata.labels).toEqual({ release: 'kube-prometheus-stack', role: 'alert-rules' });
     const rules = Object.fromEntries(rule.spec.groups[0].rules.map((r: Obj) => [r.alert, r]));
     expect(Object.keys(rules)).toEqual(['VllmQueueHigh', 'VllmLatencyHigh', 'VllmKvCacheSaturated', 'VllmNoReadyReplicas']);
-    expect(rules.VllmQueueHigh.expr).toContain('vllm:num_requests_waiting{namespace="chat",model_name!=""}');
-    expect(rules.VllmLatencyHigh.expr).toMatch(/histogram_quantile\(0\.95, sum by \(le, model_name\) \(rate\(vllm:e2e_request_latency_seconds_bucket\{namespace="chat",model_name!=""\}\[5m\]\)\)\) > 60/);
-    expect(rules.VllmKvCacheSaturated.expr).toContain('vllm:kv_cache_usage_perc');
+    expect(rules.VllmQueueHigh.expr).toContain('aiplatform:serving_requests_waiting{namespace="chat",model!=""}');
+    expect(rules.VllmLatencyHigh.expr).toBe('histogram_quantile(0.95, sum by (le, model, engine) (aiplatform:serving_e2e_latency_seconds_bucket:rate5m{namespace="chat",model!=""})) > 60');
+    expect(rules.VllmKvCacheSaturated.expr).toContain('aiplatform:serving_kv_cache_usage_ratio');
+    // Alerts read the common signals only, never an engine's raw metrics.
+    for (const r of Object.values(rules) as Obj[]) expect(r.expr).not.toMatch(/vllm:|sglang:|llamacpp:/);
     expect(rules.VllmKvCacheSaturated.expr).toContain('> 0.95');
     expect(rules.VllmNoReadyReplicas.expr).toContain('kube_deployment_status_replicas_available{namespace="chat",deployment=~"chat-llama-8b-engine"}');
     // Longer than the cold-start budget (900 s), so a scale-up from zero does not page.
@@ -514,10 +517,12 @@ describe('VllmServingStack: observability', () => {
     expect(cm.metadata.labels).toEqual({ grafana_dashboard: '1' });
     const dash = JSON.parse(cm.data['vllm-chat.json']);
     const exprs = dash.panels.flatMap((p: Obj) => p.targets.map((t: Obj) => t.expr)).join('\n');
-    expect(exprs).toContain('rate(vllm:generation_tokens_total');
+    expect(exprs).toContain('aiplatform:serving_generation_tokens:rate5m');
+    // Only the router's own request counter keeps its name (it is the router's, not an engine's).
+    expect(exprs.replace(/vllm:num_incoming_requests_total/g, '')).not.toMatch(/vllm:|sglang:|llamacpp:/);
     // g6e.xlarge (cheapest in the pool): 1.861 $/h ÷ 1 GPU × TP 1.
     const cost = dash.panels.find((p: Obj) => p.title.startsWith('Est. cost per 1M output tokens: llama-8b'));
-    expect(cost.targets[0].expr).toBe('(count(vllm:num_requests_running{namespace="chat",model_name="llama-8b"}) * 1.8610) / 3600 / sum(rate(vllm:generation_tokens_total{namespace="chat",model_name="llama-8b"}[15m])) * 1e6');
+    expect(cost.targets[0].expr).toBe('(count(aiplatform:serving_requests_running{namespace="chat",model="llama-8b"}) * 1.8610) / 3600 / sum(avg_over_time(aiplatform:serving_generation_tokens:rate5m{namespace="chat",model="llama-8b"}[15m])) * 1e6');
     expect(b.serving.plans[0].replicaHourlyUsd).toBeCloseTo(1.861, 6);
   });
 
