@@ -8,6 +8,7 @@ import { validateInteger } from '../core/validate';
 import { CHARTS } from '../k8s/charts';
 import { HelmChart } from '../k8s/helm-chart';
 import { PlatformNamespace } from '../k8s/platform-namespace';
+import { EgressRule } from '../k8s/egress';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../k8s/pod-security';
 import { JsonObject } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
@@ -19,6 +20,9 @@ export interface IKeda extends IConstruct {
   /** What ScaledObjects must depend on: the release with the CRDs and the admission webhook. */
   readonly dependable: ITerraformDependable;
 }
+
+/** The operator queries Prometheus (ScaledObject triggers), wherever it runs (container port 9090). */
+const KEDA_PROMETHEUS_EGRESS: EgressRule = { name: 'prometheus', to: [{ namespaceLabels: {} }], ports: [{ port: 9090 }] };
 
 /** Props of {@link Keda}. */
 export interface KedaProps {
@@ -45,6 +49,12 @@ export interface KedaProps {
    * @default CHARTS.keda.version
    */
   readonly version?: string;
+  /**
+   * More egress for the pods of the namespace (created here): the namespace denies egress by default
+   * and allows DNS, its own pods, the Kubernetes API and Prometheus (TCP 9090 in any namespace); public HTTPS stays closed. See docs/security.md, "Egress".
+   * @default - none
+   */
+  readonly additionalEgress?: EgressRule[];
   /**
    * Values merged over the library's (escape hatch, not validated).
    * @default - none
@@ -92,7 +102,7 @@ export class Keda extends Construct implements IKeda, IWorkloadSource {
     const replicas = validateInteger(this, 'replicas', props.replicas ?? 2, 1, 5);
     let namespaceRef = this.namespace;
     if (props.createNamespace ?? true) {
-      this.platformNamespace = new PlatformNamespace(this, 'namespace', { name: this.namespace });
+      this.platformNamespace = new PlatformNamespace(this, 'namespace', { name: this.namespace, egress: { publicHttps: false, kubernetesApiClients: [{}], additionalEgress: [KEDA_PROMETHEUS_EGRESS, ...(props.additionalEgress ?? [])] } });
       namespaceRef = this.platformNamespace.name;
       // The API server reaches the metrics API server and the webhook from the control plane's
       // ENIs (no stable CIDR); the components talk to each other inside the namespace.

@@ -375,7 +375,7 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
       judge = this.judgeConfig(props.judge, namespace, secretEnv, egressNamespaces, egressUrls);
     }
 
-    const wired = wireJobMlflow(this, props, namespace, podLabels, secretEnv, egressNamespaces);
+    const wired = wireJobMlflow(this, props, namespace, podLabels, secretEnv, egressNamespaces, k8sName);
     this.mlflowAccess = wired.access;
     const mlflow = wired.config;
 

@@ -10,6 +10,7 @@ import { validateInteger } from '../core/validate';
 import { CHARTS } from '../k8s/charts';
 import { HelmChart } from '../k8s/helm-chart';
 import { PlatformNamespace } from '../k8s/platform-namespace';
+import { EgressRule } from '../k8s/egress';
 import { gpuToleration, PodSecurityLevel } from '../k8s/pod-security';
 import { JsonObject, JsonValue, mergeValues } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
@@ -63,6 +64,12 @@ export interface GpuOperatorOptions {
    * @default CHARTS.gpuOperator.version
    */
   readonly chartVersion?: string;
+  /**
+   * More egress for the pods of the namespace (created here): the namespace denies egress by default
+   * and allows DNS, its own pods and the Kubernetes API; public HTTPS stays closed (the EKS GPU AMI brings the driver: nothing is downloaded). See docs/security.md, "Egress".
+   * @default - none
+   */
+  readonly additionalEgress?: EgressRule[];
   /**
    * Values merged over the library's (escape hatch, not validated; the device-plugin guard still
    * checks the result).
@@ -150,7 +157,7 @@ export class GpuOperator extends Construct implements IWorkloadSource {
     }
 
     // The operands mount host paths and run privileged: the only namespace the library labels so.
-    this.platformNamespace = new PlatformNamespace(this, 'namespace', { name: namespace, podSecurity: PodSecurityLevel.PRIVILEGED });
+    this.platformNamespace = new PlatformNamespace(this, 'namespace', { name: namespace, podSecurity: PodSecurityLevel.PRIVILEGED, egress: { publicHttps: false, kubernetesApiClients: [{}], additionalEgress: props.additionalEgress } });
     PlatformGuardrails.suppress(this.platformNamespace, 'AIP-190', PRIVILEGED_REASON);
     this.namespace = this.platformNamespace.name;
 

@@ -9,6 +9,7 @@ import { validateInteger } from '../core/validate';
 import { CHARTS } from '../k8s/charts';
 import { HelmChart } from '../k8s/helm-chart';
 import { PlatformNamespace } from '../k8s/platform-namespace';
+import { EgressRule } from '../k8s/egress';
 import { restrictedContainerSecurityContext } from '../k8s/pod-security';
 import { JsonObject } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
@@ -48,6 +49,12 @@ export interface AwsLoadBalancerControllerProps {
    * @default CHARTS.awsLoadBalancerController.version
    */
   readonly version?: string;
+  /**
+   * More egress for the pods of the namespace (created here): the namespace denies egress by default
+   * and allows DNS, its own pods, public HTTPS (ELB, EC2, STS APIs) and the Kubernetes API. See docs/security.md, "Egress".
+   * @default - none
+   */
+  readonly additionalEgress?: EgressRule[];
   /**
    * Values merged over the library's (escape hatch, not validated).
    * @default - none
@@ -100,7 +107,7 @@ export class AwsLoadBalancerController extends Construct implements IIngressCont
     const replicas = validateInteger(this, 'replicas', props.replicas ?? 2, 1, 5);
     let namespaceRef = this.namespace;
     if (props.createNamespace ?? false) {
-      const ns = new PlatformNamespace(this, 'namespace', { name: this.namespace });
+      const ns = new PlatformNamespace(this, 'namespace', { name: this.namespace, egress: { kubernetesApiClients: [{}], additionalEgress: props.additionalEgress } });
       namespaceRef = ns.name;
       // The API server calls the webhooks from the control plane's ENIs (no stable CIDR).
       new NetworkPolicyV1(this, 'allow-webhook', {

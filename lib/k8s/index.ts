@@ -5,3 +5,4 @@ export * from './manifest-chart';
 export * from './pod-security';
 export * from './platform-namespace';
 export * from './workloads';
+export { NetworkProtocol, EgressPort, EgressPeer, EgressRule, NamespaceEgressOptions } from './egress';

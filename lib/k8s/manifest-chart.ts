@@ -22,6 +22,11 @@ export interface ManifestChartProps {
    * @default - none
    */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Wait until the release's Jobs complete (a failed Job fails the apply).
+   * @default false
+   */
+  readonly waitForJobs?: boolean;
 }
 
 const assets = new WeakMap<TerraformStack, TerraformAsset>();
@@ -56,7 +61,8 @@ export class ManifestChart extends Construct {
       chart: `./${asset.path}`,
       createNamespace: false,
       wait: true,
-      timeout: 300,
+      waitForJobs: props.waitForJobs,
+      timeout: props.waitForJobs ? 900 : 300,
       cleanupOnFail: true,
       maxHistory: 10,
       values: Lazy.listValue({ produce: (ctx) => [resolveEmbeddedTokens(toValuesDocument({ manifests: this.objects as unknown as JsonValue[] }), ctx)] }),

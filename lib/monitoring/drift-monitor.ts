@@ -276,7 +276,7 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
 
     const podLabels = { 'app.kubernetes.io/name': 'drift-monitor', 'app.kubernetes.io/instance': k8sName };
     const secretEnv: SecretEnvVar[] = [];
-    const wired = wireJobMlflow(this, props, namespace, podLabels, secretEnv, egressNamespaces);
+    const wired = wireJobMlflow(this, props, namespace, podLabels, secretEnv, egressNamespaces, k8sName);
     this.mlflowAccess = wired.access;
     const mlflow = wired.config;
 

@@ -25,10 +25,11 @@ export interface JobMlflowProps {
 }
 
 /**
- * Wires a scheduled job to the MLflow registry: access granted to the job's pods (NetworkPolicy +
- * credentials Secret in its namespace), the credentials added to `secretEnv`, the registry's
- * namespace to `egressNamespaces`, and the `mlflow` block of the job config. Without a registry,
- * MLflow-only props are an error.
+ * Wires a scheduled job to the MLflow registry: access granted to the job's pods with an MLflow user
+ * of the job's own (NetworkPolicy + credentials Secret in its namespace; EDIT on the job's
+ * experiment, which the job runtime would otherwise name `<jobName>`), the credentials added to
+ * `secretEnv`, the registry's namespace to `egressNamespaces`, and the `mlflow` block of the job
+ * config. Without a registry, MLflow-only props are an error.
  */
 export function wireJobMlflow(
   scope: IConstruct,
@@ -37,6 +38,7 @@ export function wireJobMlflow(
   podLabels: Record<string, string>,
   secretEnv: SecretEnvVar[],
   egressNamespaces: string[],
+  jobName: string,
 ): { access?: MlflowAccess; config?: JobMlflowConfig } {
   if (!props.registry) {
     if (props.mlflowExperimentName !== undefined || props.mlflowTags !== undefined) {
@@ -47,7 +49,8 @@ export function wireJobMlflow(
   for (const [k, v] of Object.entries(props.mlflowTags ?? {})) {
     if (k.length === 0 || typeof v !== 'string') throw new ValidationError(scope, `mlflowTags["${k}"]`, v, 'must map non-empty tag names to strings');
   }
-  const access = props.registry.grantAccess({ namespace, podLabels, dependsOn: props.dependsOn });
+  const experimentName = props.mlflowExperimentName ?? jobName;
+  const access = props.registry.grantAccess({ namespace, name: jobName, podLabels, experiments: [experimentName], dependsOn: props.dependsOn });
   secretEnv.push(
     { name: access.usernameKey, secretName: access.credentialsSecretName, secretKey: access.usernameKey },
     { name: access.passwordKey, secretName: access.credentialsSecretName, secretKey: access.passwordKey },
@@ -55,7 +58,7 @@ export function wireJobMlflow(
   egressNamespaces.push(props.registry.namespace);
   const config = compact({
     trackingUri: access.trackingUri,
-    experimentName: props.mlflowExperimentName,
+    experimentName,
     usernameEnv: access.usernameKey,
     passwordEnv: access.passwordKey,
     tags: props.mlflowTags,

@@ -11,6 +11,7 @@ import { CHARTS } from '../k8s/charts';
 import { HelmChart } from '../k8s/helm-chart';
 import { ManifestChart } from '../k8s/manifest-chart';
 import { PlatformNamespace } from '../k8s/platform-namespace';
+import { EgressRule, PRIVATE_RANGES } from '../k8s/egress';
 import { restrictedContainerSecurityContext } from '../k8s/pod-security';
 import { JsonObject, JsonValue, KubernetesObject } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
@@ -165,6 +166,12 @@ export interface ObservabilityOptions {
    */
   readonly chartVersion?: string;
   /**
+   * More egress for the pods of the namespace (created here): the namespace denies egress by default
+   * and allows DNS, its own pods, public HTTPS (Alertmanager receivers), the Kubernetes API and, for scraping, every port in the cluster and the VPC. See docs/security.md, "Egress".
+   * @default - none
+   */
+  readonly additionalEgress?: EgressRule[];
+  /**
    * Values merged over the library's kube-prometheus-stack values (escape hatch, not validated).
    * @default - none
    */
@@ -179,6 +186,12 @@ export interface ObservabilityProps extends ObservabilityOptions {
 
 /** Ports other namespaces may reach in the monitoring namespace. */
 const PROMETHEUS_PORT = 9090;
+/**
+ * Prometheus scrapes pods in every namespace and the nodes (kubelet, node exporter and host-network
+ * exporters on node IPs): every port inside the cluster and the private ranges. Non-HTTPS internet
+ * stays closed.
+ */
+const MONITORING_SCRAPE_EGRESS: EgressRule[] = [{ name: 'scrape-cluster', to: [{ namespaceLabels: {} }, ...PRIVATE_RANGES.map((cidr) => ({ cidr }))] }];
 const PUSHGATEWAY_PORT = 9091;
 const ALERTMANAGER_PORT = 9093;
 /** Alertmanager's cluster (gossip) port between replicas. */
@@ -277,7 +290,7 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
     this.ruleLabels = { release: releaseName };
     this.dashboardLabels = { grafana_dashboard: '1' };
 
-    this.platformNamespace = new PlatformNamespace(this, 'namespace', { name: namespace });
+    this.platformNamespace = new PlatformNamespace(this, 'namespace', { name: namespace, egress: { kubernetesApiClients: [{}], additionalEgress: [...MONITORING_SCRAPE_EGRESS, ...(props.additionalEgress ?? [])] } });
     this.namespace = this.platformNamespace.name;
     // Default-deny ingress is on; these are the explicit allows the backbone needs. Policies add up
     // (a pod is reachable from the union of the peers of every policy selecting it), so the

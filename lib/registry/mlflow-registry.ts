@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ITerraformDependable, TerraformOutput, Token } from 'cdktf';
+import { ITerraformDependable, TerraformOutput, Token, dependable } from 'cdktf';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
@@ -9,6 +9,9 @@ import { ServiceAccountRole } from '../cluster/iam';
 import { CHARTS } from '../k8s/charts';
 import { HelmChart } from '../k8s/helm-chart';
 import { PlatformNamespace } from '../k8s/platform-namespace';
+import { EgressRule, PRIVATE_RANGES, validateLabels } from '../k8s/egress';
+import { ManifestChart } from '../k8s/manifest-chart';
+import { KubernetesObject } from '../k8s/values';
 import { JsonObject } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
 import { ValidationError } from '../core/errors';
@@ -22,6 +25,7 @@ import { GeneratedCredentials } from '../secrets/generated-credentials';
 import { SecretsManagerStore } from '../secrets/secrets-manager-store';
 import { ArtifactBucket, ArtifactBucketOptions, checkArtifactBucketOptions } from './artifact-bucket';
 import { RegistryDatabase, RegistryDatabaseOptions, POSTGRES_PORT, checkRegistryDatabaseOptions } from './registry-database';
+import { AUTH_DB_ENV, AUTH_DB_INIT_SCRIPT, BootstrapUser, renderBootstrapObjects } from './registry-bootstrap';
 
 /** Default permission MLflow's basic auth gives users on experiments and models they did not create. */
 export enum MlflowPermission {
@@ -59,8 +63,10 @@ export interface MlflowServerOptions {
    */
   readonly memoryLimit?: Size;
   /**
-   * Permission basic auth grants users on resources they did not create.
-   * @default MlflowPermission.READ
+   * Permission basic auth grants users on resources they did not create and were not granted. The
+   * library's own users (one per grantee, see `grantAccess`) get explicit permissions on what they
+   * use, so nothing else needs to be readable by default; give people READ explicitly or set this.
+   * @default MlflowPermission.NO_PERMISSIONS
    */
   readonly defaultPermission?: MlflowPermission;
   /**
@@ -152,6 +158,20 @@ export interface MlflowRegistryOptions {
    */
   readonly adminPasswordVersion?: number;
   /**
+   * Name of the PostgreSQL database (on the registry's instance) that holds MLflow's users and
+   * permissions. Its own role (`mlflow_auth`, password generated write-only in Secrets Manager) owns
+   * nothing else; the MLflow pods create both and run the auth migrations before the server starts.
+   * @default 'mlflow_auth'
+   */
+  readonly authDatabaseName?: string;
+  /**
+   * More egress for the MLflow namespace (created here). It denies egress by default and allows DNS,
+   * its own pods, public HTTPS (S3, STS) and PostgreSQL (TCP 5432 in the private ranges) for the
+   * MLflow pods. See docs/security.md, "Egress".
+   * @default - none
+   */
+  readonly additionalEgress?: EgressRule[];
+  /**
    * An internal ALB Ingress with HTTPS.
    * @default - none (ClusterIP Service only)
    */
@@ -209,6 +229,23 @@ export interface MlflowGrantee {
   /** Namespace of the pods (a literal name). It must exist before the grant is applied. */
   readonly namespace: string;
   /**
+   * Name of the grantee's identity in its namespace (DNS-1123 label): grants with the same namespace
+   * and name share one MLflow user; different names get different users.
+   * @default - derived from the namespace and podLabels
+   */
+  readonly name?: string;
+  /**
+   * Experiments the grantee logs to: each is created (as the admin) when absent and the grantee's
+   * user gets EDIT on it.
+   * @default - none (the user can still create experiments of its own, which it then manages)
+   */
+  readonly experiments?: string[];
+  /**
+   * Registered models the grantee reads: its user gets READ on each.
+   * @default - none
+   */
+  readonly registeredModels?: string[];
+  /**
    * Labels selecting the pods allowed to reach MLflow.
    * @default - every pod of the namespace
    */
@@ -237,6 +274,25 @@ export interface MlflowAccess {
   readonly passwordKey: string;
   /** Key of the tracking URI in the Secret (so `envFrom` configures the client completely). */
   readonly trackingUriKey: string;
+  /** The grantee's own MLflow user name. */
+  readonly username: string;
+  /** ARN of the Secrets Manager secret with the grantee's own credentials (not the admin's). */
+  readonly credentialsSecretArn: string;
+}
+
+/** One grantee identity: its MLflow user, its secret and the stores that sync it. */
+interface GrantIdentity {
+  readonly key: string;
+  readonly username: string;
+  readonly credentials: GeneratedCredentials;
+  /** Store in the grantee namespace (reads only this identity's secret). */
+  readonly store: SecretsManagerStore;
+  /** Store in the MLflow namespace, for the bootstrap Job. */
+  readonly bootstrapStore: SecretsManagerStore;
+  readonly bootstrapSecretName: string;
+  readonly secrets: Set<string>;
+  readonly experiments: Set<string>;
+  readonly registeredModels: Set<string>;
 }
 
 /** Port of the MLflow container (chart default). */
@@ -310,12 +366,23 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
   public readonly networkPolicies: NetworkPolicyV1[] = [];
   /** PodDisruptionBudget, with more than one replica. */
   public readonly podDisruptionBudget?: PodDisruptionBudgetV1;
+  /** The auth database's own credentials (role and password, generated write-only). */
+  public readonly authDatabaseCredentials: GeneratedCredentials;
+  /** Secret store of the auth database credentials (mlflow namespace). */
+  public readonly authDatabaseSecretStore: SecretsManagerStore;
+  /** Name of the PostgreSQL database holding MLflow's users and permissions. */
+  public readonly authDatabaseName: string;
 
   private readonly cluster: ICluster;
   private readonly operator: ExternalSecretsOperator;
   private readonly adminKmsKeyArn?: string;
   private readonly replicas: number;
-  private readonly grants = new Map<string, { store: SecretsManagerStore; secrets: Set<string> }>();
+  private readonly identities = new Map<string, GrantIdentity>();
+  private readonly clusterPart?: string;
+  private readonly imageTag: string;
+  private bootstrap?: { chart: ManifestChart; objects: KubernetesObject[]; waitsFor: Set<string> };
+  private readonly bootstrapPodLabels: Record<string, string>;
+  private readonly adminPasswordVersion: number;
 
   /** Creates the registry. */
   public constructor(scope: Construct, id: string, props: MlflowRegistryProps) {
@@ -337,7 +404,17 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
       throw new ValidationError(this, 'server.memoryLimit', memLimit.toKubernetes(), `must be at least server.memoryRequest (${memRequest.toKubernetes()})`);
     }
     const imageTag = validatePattern(this, 'server.imageTag', server.imageTag ?? CHARTS.mlflow.appVersion, /^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'be a pinned image tag such as "3.15.1" (not "latest")');
+    this.imageTag = imageTag;
+    this.adminPasswordVersion = props.adminPasswordVersion ?? 1;
+    this.bootstrapPodLabels = { 'app.kubernetes.io/name': 'mlflow-bootstrap', 'app.kubernetes.io/instance': this.releaseName };
     const deletionWindow = validateInteger(this, 'kmsKeyDeletionWindowDays', props.kmsKeyDeletionWindowDays ?? 30, 7, 30);
+    this.authDatabaseName = validatePattern(this, 'authDatabaseName', props.authDatabaseName ?? 'mlflow_auth', /^[a-z][a-z0-9_]{0,62}$/, 'start with a lowercase letter and contain only lowercase letters, digits and "_" (1-63 characters)');
+    if (this.authDatabaseName === (props.database?.databaseName ?? 'mlflow') || ['postgres', 'rdsadmin', 'template0', 'template1'].includes(this.authDatabaseName)) {
+      throw new ValidationError(this, 'authDatabaseName', this.authDatabaseName, 'must name a database of its own (not the backend store\'s database, postgres, rdsadmin or a template)');
+    }
+    if (props.additionalEgress !== undefined && props.createNamespace === false) {
+      throw new ValidationError(this, 'additionalEgress', props.additionalEgress, 'applies only when the registry creates its namespace (createNamespace); add the allows to your own namespace');
+    }
     if (props.adminCredentialsSecretArn !== undefined && !Token.isUnresolved(props.adminCredentialsSecretArn)) {
       validatePattern(this, 'adminCredentialsSecretArn', props.adminCredentialsSecretArn, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'be a Secrets Manager secret ARN');
     }
@@ -356,6 +433,7 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
     if (extraHosts.includes('*')) throw new ValidationError(this, 'allowedHosts', extraHosts, 'must not contain "*": it turns off the DNS-rebinding protection');
 
     const clusterPart = awsSafeName(props.cluster.clusterName, 30);
+    this.clusterPart = clusterPart;
     const preventDestroy = props.preventDestroy ?? false;
     const defaultIdentifier = clusterPart ? `${clusterPart}-${this.releaseName}`.slice(0, 63).replace(/-+$/, '') : `${this.releaseName}-registry`;
     // Nested options are checked here first so errors name them as the user wrote them.
@@ -364,7 +442,14 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
 
     // Namespace first: everything in the cluster lands in it.
     if (props.createNamespace ?? true) {
-      this.platformNamespace = new PlatformNamespace(this, 'namespace', { name: namespace });
+      const serverPods = { 'app.kubernetes.io/name': 'mlflow', 'app.kubernetes.io/instance': this.releaseName };
+      this.platformNamespace = new PlatformNamespace(this, 'namespace', {
+        name: namespace,
+        egress: {
+          // The RDS instance sits in the cluster's private subnets: its address is private.
+          additionalEgress: [{ name: 'postgres', podLabels: serverPods, to: PRIVATE_RANGES.map((cidr) => ({ cidr })), ports: [{ port: POSTGRES_PORT }] }, ...(props.additionalEgress ?? [])],
+        },
+      });
     }
     this.namespace = namespace;
     const namespaceDeps: ITerraformDependable[] = this.platformNamespace?.defaultDeny ? [this.platformNamespace.namespace, this.platformNamespace.defaultDeny] : [];
@@ -473,6 +558,32 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
       ],
     });
 
+    // MLflow's users and permissions: a database and role of their own on the registry's instance,
+    // the role's password generated write-only (never in state) and synced by ESO.
+    this.authDatabaseCredentials = new GeneratedCredentials(this, 'auth-database-credentials', {
+      namePrefix: `${clusterPart ? `${clusterPart}/` : ''}${namespace}/${this.releaseName}-auth-db-`,
+      username: 'mlflow_auth',
+      kmsKeyArn: this.key.arn,
+      description: `MLflow ${namespace}/${this.releaseName} auth database role (password generated write-only; not in Terraform state)`,
+    });
+    this.authDatabaseSecretStore = new SecretsManagerStore(this, 'auth-database-secret-store', {
+      cluster: props.cluster,
+      operator: this.operator,
+      namespace,
+      name: `${this.releaseName}-auth-database`,
+      secretArn: this.authDatabaseCredentials.secretArn,
+      kmsKeyArn: this.key.arn,
+      dependsOn: namespaceDeps,
+    });
+    const authDatabaseSecretName = `${this.releaseName}-auth-database-credentials`;
+    this.authDatabaseSecretStore.addExternalSecret({
+      name: authDatabaseSecretName,
+      properties: [
+        { secretKey: 'username', property: 'username' },
+        { secretKey: 'password', property: 'password' },
+      ],
+    });
+
     this.podSelector = { 'app.kubernetes.io/name': 'mlflow', 'app.kubernetes.io/instance': this.releaseName };
     const serviceHost = `${this.releaseName}.${namespace}.svc.cluster.local`;
     this.trackingUri = `http://${serviceHost}`;
@@ -523,11 +634,20 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
       auth: {
         enabled: true,
         existingAdminSecret: { name: this.adminCredentialsSecretName, usernameKey: 'username', passwordKey: 'password' },
-        defaultPermission: server.defaultPermission ?? MlflowPermission.READ,
-        // The root filesystem is read-only; /tmp is the chart's emptyDir. The trailing slash
-        // matters: the chart concatenates path and file name.
-        sqliteFullPath: '/tmp/',
+        defaultPermission: server.defaultPermission ?? MlflowPermission.NO_PERMISSIONS,
+        // Users and permissions in PostgreSQL, shared by every replica and kept across restarts
+        // (the chart's default is SQLite in the pod). The chart writes the URI into basic_auth.ini
+        // with sed: the generated password is alphanumeric, so it needs no escaping.
+        postgres: {
+          enabled: true,
+          host: this.database.address,
+          port: POSTGRES_PORT,
+          database: this.authDatabaseName,
+          existingSecret: { name: authDatabaseSecretName, usernameKey: 'username', passwordKey: 'password' },
+        },
       },
+      // Creates the auth role and database and runs the auth migrations, once, under a lock.
+      initContainers: [authDatabaseInitContainer(imageTag, securityContext, this.databaseCredentialsSecretName, authDatabaseSecretName, this.authDatabaseName)],
       extraEnvVars: {
         // The server's connections to RDS must use TLS (the instance also enforces rds.force_ssl).
         PGSSLMODE: 'require',
@@ -581,7 +701,7 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
       // The pods start once ESO has written both Secrets; wait so dependants see a ready server.
       wait: true,
       timeoutSeconds: 900,
-      dependsOn: [this.database.instance, this.artifacts.policy, this.databaseSecretStore.manifests.release, this.adminSecretStore.manifests.release, ...namespaceDeps],
+      dependsOn: [this.database.instance, this.artifacts.policy, this.databaseSecretStore.manifests.release, this.adminSecretStore.manifests.release, this.authDatabaseSecretStore.manifests.release, ...namespaceDeps],
     });
 
     if (this.replicas > 1) {
@@ -617,12 +737,16 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
   }
 
   /**
-   * Lets pods of another namespace use the registry: a NetworkPolicy admits them to the MLflow
-   * pods, and an ExternalSecret (through a SecretStore whose IRSA role can read only the admin
-   * credentials secret) writes a Secret in their namespace with `MLFLOW_TRACKING_URI`,
-   * `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD` — the variables the MLflow client
-   * reads, so `envFrom: [{ secretRef: { name } }]` configures it. Artifacts go through the server
-   * (proxied), so the pods need no AWS permissions.
+   * Lets pods of another namespace use the registry with an identity of their own: an MLflow user
+   * for this grantee (namespace + `name`, or namespace + pod labels), whose password is generated
+   * write-only into a Secrets Manager secret of its own. An ExternalSecret (through a SecretStore
+   * whose IRSA role can read only that secret) writes a Secret in the grantee's namespace with
+   * `MLFLOW_TRACKING_URI`, `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD` — the variables
+   * the MLflow client reads, so `envFrom: [{ secretRef: { name } }]` configures it. A bootstrap Job
+   * in the registry's namespace creates the user (or resets its password) and its permissions
+   * (EDIT on `experiments`, READ on `registeredModels`) as the admin; the admin credentials never
+   * leave the registry's namespace. A NetworkPolicy admits the pods to MLflow. Artifacts go through
+   * the server (proxied), so the pods need no AWS permissions.
    */
   public grantAccess(grantee: MlflowGrantee): MlflowAccess {
     if (Token.isUnresolved(grantee.namespace)) {
@@ -632,29 +756,21 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
     if (ns === this.namespace) {
       throw new ValidationError(this, 'grantee.namespace', ns, `must not be the registry's own namespace (${this.namespace}); run clients in their own namespace`);
     }
-    const labels = grantee.podLabels ?? {};
-    for (const [k, v] of Object.entries(labels)) {
-      validatePattern(this, `grantee.podLabels["${k}"]`, k, /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, 'be a Kubernetes label key');
-      validatePattern(this, `grantee.podLabels["${k}"]`, v, /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, 'have a Kubernetes label value (at most 63 letters, digits, "-", "_", ".")');
-    }
-    const secretName = validateDns1123Subdomain(this, 'grantee.secretName', grantee.secretName ?? `${this.releaseName}-credentials`);
+    const labels = validateLabels(this, 'grantee.podLabels', grantee.podLabels ?? {});
+    if (grantee.name !== undefined) validateDns1123Label(this, 'grantee.name', grantee.name);
+    const experiments = grantee.experiments ?? [];
+    experiments.forEach((e, i) => validatePattern(this, `grantee.experiments[${i}]`, e, /^\S(.{0,498}\S)?$/, 'be an experiment name (1-500 characters, no leading or trailing space)'));
+    const models = grantee.registeredModels ?? [];
+    models.forEach((m, i) => validatePattern(this, `grantee.registeredModels[${i}]`, m, /^\S(.{0,498}\S)?$/, 'be a registered model name (1-500 characters, no leading or trailing space)'));
 
-    let grant = this.grants.get(ns);
-    if (!grant) {
-      const store = new SecretsManagerStore(this, `grant-${ns}`, {
-        cluster: this.cluster,
-        operator: this.operator,
-        namespace: ns,
-        name: `${this.releaseName}-credentials`,
-        secretArn: this.adminCredentialsSecretArn,
-        kmsKeyArn: this.adminKmsKeyArn,
-        dependsOn: grantee.dependsOn,
-      });
-      grant = { store, secrets: new Set() };
-      this.grants.set(ns, grant);
-    }
-    if (!grant.secrets.has(secretName)) {
-      grant.store.addExternalSecret({
+    const selectorKey = Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(',');
+    // One identity per (namespace, name) — or (namespace, pod labels) without a name.
+    const key = grantee.name !== undefined ? `${ns}-${grantee.name}` : selectorKey ? `${ns}-${shortHash(selectorKey)}` : ns;
+    const defaultSecret = key === ns ? `${this.releaseName}-credentials` : truncateName(`${this.releaseName}-${key.slice(ns.length + 1)}-credentials`, 253);
+    const secretName = validateDns1123Subdomain(this, 'grantee.secretName', grantee.secretName ?? defaultSecret);
+    const identity = this.identity(key, ns, grantee.dependsOn);
+    if (!identity.secrets.has(secretName)) {
+      identity.store.addExternalSecret({
         name: secretName,
         properties: [
           { secretKey: 'username', property: 'username' },
@@ -666,10 +782,12 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
           MLFLOW_TRACKING_PASSWORD: '{{ .password }}',
         },
       });
-      grant.secrets.add(secretName);
+      identity.secrets.add(secretName);
     }
+    experiments.forEach((e) => identity.experiments.add(e));
+    models.forEach((m) => identity.registeredModels.add(m));
+    this.renderBootstrap();
 
-    const selectorKey = Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(',');
     const policyId = `allow-${ns}${selectorKey ? `-${shortHash(selectorKey)}` : ''}`;
     if (!this.node.tryFindChild(policyId)) {
       this.networkPolicies.push(
@@ -695,7 +813,109 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
       usernameKey: 'MLFLOW_TRACKING_USERNAME',
       passwordKey: 'MLFLOW_TRACKING_PASSWORD',
       trackingUriKey: 'MLFLOW_TRACKING_URI',
+      username: identity.username,
+      credentialsSecretArn: identity.credentials.secretArn,
     };
+  }
+
+  /** The identity of a grantee key, created on first use. */
+  private identity(key: string, ns: string, dependsOn: ITerraformDependable[] | undefined): GrantIdentity {
+    const existing = this.identities.get(key);
+    if (existing) return existing;
+    const username = `svc-${key}`;
+    const credentials = new GeneratedCredentials(this, `user-${key}`, {
+      namePrefix: truncateName(`${this.clusterPart ? `${this.clusterPart}/` : ''}${this.namespace}/${this.releaseName}-user-${key}`, 480) + '-',
+      username: username.length <= 63 ? username : truncateName(username, 63),
+      kmsKeyArn: this.key.arn,
+      description: `MLflow ${this.namespace}/${this.releaseName} user of ${key} (password generated write-only; not in Terraform state)`,
+    });
+    // The grantee's store: its IRSA role reads this identity's secret and nothing else.
+    const store = new SecretsManagerStore(this, `grant-${key}`, {
+      cluster: this.cluster,
+      operator: this.operator,
+      namespace: ns,
+      name: key === ns ? `${this.releaseName}-credentials` : truncateName(`${this.releaseName}-${key.slice(ns.length + 1)}`, 45),
+      secretArn: credentials.secretArn,
+      kmsKeyArn: this.key.arn,
+      dependsOn,
+    });
+    // The same secret in the registry's namespace, for the bootstrap Job that creates the user.
+    const bootstrapStore = new SecretsManagerStore(this, `user-${key}-store`, {
+      cluster: this.cluster,
+      operator: this.operator,
+      namespace: this.namespace,
+      name: truncateName(`${this.releaseName}-user-${key}`, 45),
+      secretArn: credentials.secretArn,
+      kmsKeyArn: this.key.arn,
+      dependsOn: this.platformNamespace ? [this.platformNamespace.namespace] : undefined,
+    });
+    const bootstrapSecretName = truncateName(`${this.releaseName}-user-${key}`, 253);
+    bootstrapStore.addExternalSecret({ name: bootstrapSecretName, properties: [{ secretKey: 'password', property: 'password' }] });
+    const identity: GrantIdentity = {
+      key, username: credentials.username, credentials, store, bootstrapStore, bootstrapSecretName,
+      secrets: new Set(), experiments: new Set(), registeredModels: new Set(),
+    };
+    this.identities.set(key, identity);
+    return identity;
+  }
+
+  /**
+   * (Re)renders the bootstrap Job from every identity so far. The objects are updated in place: the
+   * manifests chart renders them at synth, after the last grant.
+   */
+  private renderBootstrap(): void {
+    const all = [...this.identities.values()].sort((a, b) => a.key.localeCompare(b.key));
+    const users = all.map((id, i) => {
+      const user: BootstrapUser = {
+        username: id.username,
+        passwordEnv: `BOOTSTRAP_USER_${i}_PASSWORD`,
+        experiments: [...id.experiments].sort().map((name) => ({ name, permission: MlflowPermission.EDIT })),
+        registeredModels: [...id.registeredModels].sort().map((name) => ({ name, permission: MlflowPermission.READ })),
+      };
+      return { user, secretName: id.bootstrapSecretName };
+    });
+    const name = `${this.releaseName}-bootstrap`;
+    const objects = renderBootstrapObjects({
+      name,
+      namespace: this.namespace,
+      image: mlflowImage(this.imageTag),
+      trackingUri: this.trackingUri,
+      adminSecretName: this.adminCredentialsSecretName,
+      users,
+      podLabels: this.bootstrapPodLabels,
+      // The Job's name carries its config: a new grant (or a rotated password version) runs it again.
+      configHash: shortHash(JSON.stringify({ users: users.map((u) => u.user), image: this.imageTag, admin: this.adminPasswordVersion })),
+    });
+    if (!this.bootstrap) {
+      const chart = new ManifestChart(this, 'bootstrap', {
+        releaseName: name,
+        namespace: this.namespace,
+        waitForJobs: true,
+        dependsOn: [this.chart.release, ...all.map((id) => id.bootstrapStore.manifests.release)],
+      });
+      objects.forEach((o) => chart.addManifest(o));
+      this.bootstrap = { chart, objects, waitsFor: new Set(all.map((id) => id.key)) };
+      // The bootstrap pods reach the MLflow pods.
+      this.networkPolicies.push(
+        new NetworkPolicyV1(this, 'allow-bootstrap', {
+          metadata: { name: `${this.releaseName}-allow-bootstrap`, namespace: this.namespace },
+          spec: {
+            podSelector: { matchLabels: { ...this.podSelector } },
+            policyTypes: ['Ingress'],
+            ingress: [{ from: [{ podSelector: { matchLabels: { ...this.bootstrapPodLabels } } }], ports: [{ port: String(MLFLOW_CONTAINER_PORT), protocol: 'TCP' }] }],
+          },
+          dependsOn: this.platformNamespace ? [this.platformNamespace.namespace] : undefined,
+        }),
+      );
+      return;
+    }
+    this.bootstrap.objects.forEach((o, i) => Object.assign(o, objects[i]));
+    const release = this.bootstrap.chart.release;
+    for (const id of all) {
+      if (this.bootstrap.waitsFor.has(id.key)) continue;
+      release.dependsOn = [...(release.dependsOn ?? []), dependable(id.bootstrapStore.manifests.release)];
+      this.bootstrap.waitsFor.add(id.key);
+    }
   }
 
   /** The MLflow pods as the chart will run them (for the policy Aspect). */
@@ -737,4 +957,35 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
     ingress.loadBalancerSourceCidrs.forEach((c, i) => validateCidr(this, `ingress.loadBalancerSourceCidrs[${i}]`, c, 8));
     if (ingress.sslPolicy !== undefined) validatePattern(this, 'ingress.sslPolicy', ingress.sslPolicy, /^ELBSecurityPolicy-[A-Za-z0-9-]+$/, 'be an ELB security policy name such as "ELBSecurityPolicy-TLS13-1-2-2021-06"');
   }
+}
+
+/** MLflow image (the chart's `image.repository`) at the registry's tag. */
+function mlflowImage(tag: string): string {
+  return `burakince/mlflow:${tag}`;
+}
+
+/** The init container that prepares the auth database (see AUTH_DB_INIT_SCRIPT). */
+function authDatabaseInitContainer(imageTag: string, securityContext: JsonObject, databaseSecret: string, authSecret: string, authDatabase: string): JsonObject {
+  const fromSecret = (name: string, secret: string, key: string): JsonObject => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
+  return {
+    name: 'auth-database',
+    image: mlflowImage(imageTag),
+    command: ['python', '-c', AUTH_DB_INIT_SCRIPT],
+    env: [
+      // libpq's variables: the master user connects with them (the Secret's keys are composed for it).
+      fromSecret('PGHOST', databaseSecret, 'host'),
+      fromSecret('PGPORT', databaseSecret, 'port'),
+      fromSecret('PGDATABASE', databaseSecret, 'dbname'),
+      fromSecret('PGUSER', databaseSecret, 'username'),
+      fromSecret('PGPASSWORD', databaseSecret, 'password'),
+      fromSecret('PGSSLMODE', databaseSecret, 'sslmode'),
+      fromSecret(AUTH_DB_ENV.user, authSecret, 'username'),
+      fromSecret(AUTH_DB_ENV.password, authSecret, 'password'),
+      { name: AUTH_DB_ENV.database, value: authDatabase },
+      { name: 'HOME', value: '/tmp' },
+    ],
+    securityContext,
+    resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+  };
 }

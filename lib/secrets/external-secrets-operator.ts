@@ -7,6 +7,7 @@ import { ServiceAccountPolicy, ServiceAccountRole } from '../cluster/iam';
 import { CHARTS } from '../k8s/charts';
 import { HelmChart } from '../k8s/helm-chart';
 import { PlatformNamespace } from '../k8s/platform-namespace';
+import { EgressRule } from '../k8s/egress';
 import { JsonObject } from '../k8s/values';
 import { validateDns1123Label } from '../core/names';
 import { validateInteger } from '../core/validate';
@@ -57,6 +58,12 @@ export interface ExternalSecretsOperatorProps {
    */
   readonly chartVersion?: string;
   /**
+   * More egress for the pods of the namespace (created here): the namespace denies egress by default
+   * and allows DNS, its own pods, public HTTPS (Secrets Manager, STS) and the Kubernetes API. See docs/security.md, "Egress".
+   * @default - none
+   */
+  readonly additionalEgress?: EgressRule[];
+  /**
    * Values merged over the library's (escape hatch, not validated).
    * @default - none
    */
@@ -97,7 +104,7 @@ export class ExternalSecretsOperator extends Construct {
     this.cluster = props.cluster;
 
     if (props.createNamespace ?? true) {
-      this.platformNamespace = new PlatformNamespace(this, 'namespace', { name: namespace });
+      this.platformNamespace = new PlatformNamespace(this, 'namespace', { name: namespace, egress: { kubernetesApiClients: [{}], additionalEgress: props.additionalEgress } });
       this.namespace = this.platformNamespace.name;
       // The API server calls the admission webhook; with default-deny ingress it must be allowed.
       new NetworkPolicyV1(this, 'allow-webhook', {

@@ -110,6 +110,8 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
         // The ALB controller adds a readiness gate to pods in labelled namespaces: a rollout then
         // waits until the new router pod is registered with the target group.
         labels: props.ingress ? { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } : undefined,
+        // Default-deny egress (lib/k8s/egress.ts): the router discovers engines through the API.
+        egress: { kubernetesApiClients: [routerSelector(release)] },
       });
       namespaceRef = platformNamespace.name;
     }
