@@ -56,6 +56,8 @@ export interface Pod {
   readonly ip?: string;
   /** Named container ports (name → number) for policies that name ports. */
   readonly namedPorts?: Record<string, number>;
+  /** An address outside the cluster (the internet, a VPC host): only ipBlock peers match it. @default false */
+  readonly external?: boolean;
 }
 
 /** Whether a selector selects a label set ({} selects everything). */
@@ -93,6 +95,7 @@ function peerMatches(peer: PolicyPeer, policyNamespace: string, other: Pod): boo
     const ip = other.ip ?? '10.0.99.99';
     return inCidr(ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c) => inCidr(ip, c));
   }
+  if (other.external) return false;
   if (peer.namespaceSelector) {
     return selects(peer.namespaceSelector, nsLabels(other)) && (peer.podSelector === undefined || selects(peer.podSelector, other.labels));
   }

@@ -53,3 +53,13 @@ test('match expressions', () => {
   expect(selects({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }, {})).toBe(false);
   expect(selects({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['web'] }] }, { tier: 'web' })).toBe(true);
 });
+
+test('an address outside the cluster matches only ipBlock peers, never a namespace or pod selector', () => {
+  const client: Pod = { namespace: 'a', labels: { app: 'c' } };
+  const internet: Pod = { namespace: '(outside)', labels: {}, ip: '18.1.2.3', external: true };
+  const anyNamespace: NetworkPolicy = { metadata: { name: 'e', namespace: 'a' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }] }] } };
+  expect(egressAllowed([anyNamespace], client, internet, 80)).toBe(false);
+  expect(egressAllowed([anyNamespace], client, { ...internet, external: false }, 80)).toBe(true);
+  const block: NetworkPolicy = { metadata: { name: 'b', namespace: 'a' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] } };
+  expect(egressAllowed([block], client, internet, 80)).toBe(true);
+});
