@@ -94,7 +94,7 @@ describe('ExternalSecretsOperator', () => {
     expect(ns.metadata.name).toBe('external-secrets');
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     const policies = Object.values(resources(base.s, 'kubernetes_network_policy_v1')) as { metadata: { name: string }; spec: { pod_selector: { match_labels?: Record<string, string> }; ingress?: { ports: { port: string }[] }[] } }[];
-    expect(policies.map((p) => p.metadata.name).sort()).toEqual(['allow-admission-webhook', 'default-deny-ingress']);
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual(['allow-admission-webhook', 'allow-egress-baseline', 'allow-egress-kubernetes-api', 'default-deny-egress', 'default-deny-ingress']);
     const allow = policies.find((p) => p.metadata.name === 'allow-admission-webhook')!;
     expect(allow.spec.pod_selector.match_labels).toEqual({ 'app.kubernetes.io/name': 'external-secrets-webhook' });
     expect(allow.spec.ingress!.map((i) => i.ports.map((p) => p.port))).toEqual([['10250']]);
