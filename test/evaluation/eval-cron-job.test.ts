@@ -250,11 +250,12 @@ describe('MLflow (the real MlflowRegistry): runs and the regression baseline', (
   const job = new EvalCronJob(stack, 'support', { cluster, metrics: new FakeMetrics(stack, 'metrics'), registry, endpoint: fakeEndpoint(), model: MODEL, datasetUrl: 's3://ml-evals/support/v3.jsonl', schedule: '@daily', regression: {} });
 
   test('credentials from the granted Secret; the baseline comes from MLflow (no S3 baseline)', () => {
-    expect(job.config.mlflow).toEqual({ trackingUri: 'http://mlflow.mlflow.svc.cluster.local', usernameEnv: 'MLFLOW_TRACKING_USERNAME', passwordEnv: 'MLFLOW_TRACKING_PASSWORD' });
+    // The experiment is named explicitly (the runtime's default) so the job's own user can be granted EDIT on it.
+    expect(job.config.mlflow).toEqual({ trackingUri: 'http://mlflow.mlflow.svc.cluster.local', experimentName: 'eval-support', usernameEnv: 'MLFLOW_TRACKING_USERNAME', passwordEnv: 'MLFLOW_TRACKING_PASSWORD' });
     expect(job.config.regression).toEqual({});
     expect(() => validateEvalConfig(JSON.parse(JSON.stringify(job.config)))).not.toThrow();
     const c = (job.job.cronJob.spec as Any).jobTemplate.spec.template.spec.containers[0];
-    expect(c.env).toContainEqual({ name: 'MLFLOW_TRACKING_PASSWORD', valueFrom: { secretKeyRef: { name: 'mlflow-credentials', key: 'MLFLOW_TRACKING_PASSWORD' } } });
+    expect(c.env).toContainEqual({ name: 'MLFLOW_TRACKING_PASSWORD', valueFrom: { secretKeyRef: { name: 'mlflow-eval-support-credentials', key: 'MLFLOW_TRACKING_PASSWORD' } } });
     const ms = synth(stack);
     expect(Object.values((ms.resource?.kubernetes_network_policy_v1 ?? {}) as Record<string, Any>).some((p) => JSON.stringify(p.spec).includes('"app.kubernetes.io/instance":"eval-support"'))).toBe(true);
   });

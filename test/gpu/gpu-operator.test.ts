@@ -232,14 +232,14 @@ describe('GpuOperator', () => {
       const withMetrics = build({}, () => [], { metrics: true });
       const policies = Object.values(resources(withMetrics.s, 'kubernetes_network_policy_v1')).map((p) => p as any); // eslint-disable-line @typescript-eslint/no-explicit-any
       const inGpuNs = policies.filter((p) => String(p.metadata.namespace).includes('gpu-operator_namespace'));
-      expect(inGpuNs.map((p) => p.metadata.name).sort()).toEqual(['allow-dcgm-exporter-scrape', 'default-deny-ingress']);
+      expect(inGpuNs.map((p) => p.metadata.name).sort()).toEqual(['allow-dcgm-exporter-scrape', 'allow-egress-baseline', 'allow-egress-kubernetes-api', 'default-deny-egress', 'default-deny-ingress']);
       const allow = inGpuNs.find((p) => p.metadata.name === 'allow-dcgm-exporter-scrape');
       expect(allow.spec.pod_selector.match_labels).toEqual({ app: 'nvidia-dcgm-exporter' });
       expect(allow.spec.ingress).toHaveLength(1);
       expect(allow.spec.ingress[0].from[0].namespace_selector.match_labels['kubernetes.io/metadata.name']).toMatch(/observability_namespace/);
       expect(allow.spec.ingress[0].ports).toEqual([{ port: '9400', protocol: 'TCP' }]);
       const without = Object.values(resources(base.s, 'kubernetes_network_policy_v1')).map((p) => (p.metadata as { name: string }).name);
-      expect(without).toEqual(['default-deny-ingress']);
+      expect(without.sort()).toEqual(['allow-egress-baseline', 'allow-egress-kubernetes-api', 'default-deny-egress', 'default-deny-ingress']);
     });
   });
 

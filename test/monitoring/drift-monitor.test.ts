@@ -263,7 +263,8 @@ describe('MLflow (the real MlflowRegistry)', () => {
   const ms = synth(stack);
 
   test('grantAccess: credentials from the granted Secret into the env vars the config names; the tracking URI', () => {
-    expect(monitor.mlflowAccess?.credentialsSecretName).toBe('mlflow-credentials');
+    expect(monitor.mlflowAccess?.credentialsSecretName).toBe('mlflow-drift-churn-credentials');
+    expect(monitor.mlflowAccess?.username).toBe('svc-ml-drift-churn');
     expect(monitor.config.mlflow).toEqual({
       trackingUri: 'http://mlflow.mlflow.svc.cluster.local',
       experimentName: 'churn-drift',
@@ -272,8 +273,8 @@ describe('MLflow (the real MlflowRegistry)', () => {
       tags: { owner: 'ml' },
     });
     const c = (only(releaseManifests(ms, 'drift-churn'), 'CronJob') as Any).spec.jobTemplate.spec.template.spec.containers[0];
-    expect(c.env).toContainEqual({ name: 'MLFLOW_TRACKING_USERNAME', valueFrom: { secretKeyRef: { name: 'mlflow-credentials', key: 'MLFLOW_TRACKING_USERNAME' } } });
-    expect(c.env).toContainEqual({ name: 'MLFLOW_TRACKING_PASSWORD', valueFrom: { secretKeyRef: { name: 'mlflow-credentials', key: 'MLFLOW_TRACKING_PASSWORD' } } });
+    expect(c.env).toContainEqual({ name: 'MLFLOW_TRACKING_USERNAME', valueFrom: { secretKeyRef: { name: 'mlflow-drift-churn-credentials', key: 'MLFLOW_TRACKING_USERNAME' } } });
+    expect(c.env).toContainEqual({ name: 'MLFLOW_TRACKING_PASSWORD', valueFrom: { secretKeyRef: { name: 'mlflow-drift-churn-credentials', key: 'MLFLOW_TRACKING_PASSWORD' } } });
     expect(JSON.stringify(c.env)).not.toMatch(/"value":"[^"]*password/i);
     expect(() => validateDriftConfig(JSON.parse(JSON.stringify(monitor.config)))).not.toThrow();
   });

@@ -352,7 +352,7 @@ describe('Observability', () => {
       expect(ns).toHaveLength(1);
       expect((ns[0].metadata as any).labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
       const pols = Object.values(resources(base.s, 'kubernetes_network_policy_v1')) as any[];
-      expect(pols.map((p) => p.metadata.name).sort()).toEqual(['allow-alertmanager', 'allow-monitoring', 'allow-pushgateway', 'default-deny-ingress']);
+      expect(pols.map((p) => p.metadata.name).sort()).toEqual(['allow-alertmanager', 'allow-egress-baseline', 'allow-egress-kubernetes-api', 'allow-egress-scrape-cluster', 'allow-monitoring', 'allow-pushgateway', 'default-deny-egress', 'default-deny-ingress']);
       const allow = pols.find((p) => p.metadata.name === 'allow-monitoring');
       const ports = allow.spec.ingress.flatMap((r: any) => (r.ports ?? []).map((p: any) => p.port)).sort();
       // The Pushgateway and Alertmanager are not open to other namespaces (see promtool.test.ts for reachability).
