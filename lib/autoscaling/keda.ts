@@ -51,7 +51,7 @@ export interface KedaProps {
   readonly version?: string;
   /**
    * More egress for the pods of the namespace (created here): the namespace denies egress by default
-   * and allows DNS, its own pods, the Kubernetes API and Prometheus (TCP 9090 in any namespace); public HTTPS stays closed. See docs/security.md, "Egress".
+   * and allows DNS, its own pods, the Kubernetes API and Prometheus (TCP 9090 in any namespace); public HTTPS stays closed. See docs/network-policies.md.
    * @default - none
    */
   readonly additionalEgress?: EgressRule[];

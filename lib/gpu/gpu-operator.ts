@@ -66,7 +66,7 @@ export interface GpuOperatorOptions {
   readonly chartVersion?: string;
   /**
    * More egress for the pods of the namespace (created here): the namespace denies egress by default
-   * and allows DNS, its own pods and the Kubernetes API; public HTTPS stays closed (the EKS GPU AMI brings the driver: nothing is downloaded). See docs/security.md, "Egress".
+   * and allows DNS, its own pods and the Kubernetes API; public HTTPS stays closed (the EKS GPU AMI brings the driver: nothing is downloaded). See docs/network-policies.md.
    * @default - none
    */
   readonly additionalEgress?: EgressRule[];

@@ -51,7 +51,7 @@ export interface AwsLoadBalancerControllerProps {
   readonly version?: string;
   /**
    * More egress for the pods of the namespace (created here): the namespace denies egress by default
-   * and allows DNS, its own pods, public HTTPS (ELB, EC2, STS APIs) and the Kubernetes API. See docs/security.md, "Egress".
+   * and allows DNS, its own pods, public HTTPS (ELB, EC2, STS APIs) and the Kubernetes API. See docs/network-policies.md.
    * @default - none
    */
   readonly additionalEgress?: EgressRule[];

@@ -83,7 +83,7 @@ export interface EgressRule {
 /**
  * Egress of a namespace the library creates. Egress is denied by default; DNS (to kube-dns) and
  * connections to pods of the same namespace are always allowed (the destination's ingress policies
- * still apply). See docs/security.md, "Egress".
+ * still apply). See docs/network-policies.md.
  */
 export interface NamespaceEgressOptions {
   /**

@@ -39,7 +39,7 @@ export interface PlatformNamespaceProps {
 /**
  * A namespace with Pod Security admission labels, a default-deny ingress policy and a default-deny
  * egress policy with the explicit allows every workload needs (DNS, its own namespace, public HTTPS)
- * plus the ones its owner adds (see docs/security.md, "Egress").
+ * plus the ones its owner adds (see docs/network-policies.md).
  */
 export class PlatformNamespace extends Construct {
   /** The namespace resource. */

@@ -167,7 +167,7 @@ export interface ObservabilityOptions {
   readonly chartVersion?: string;
   /**
    * More egress for the pods of the namespace (created here): the namespace denies egress by default
-   * and allows DNS, its own pods, public HTTPS (Alertmanager receivers), the Kubernetes API and, for scraping, every port in the cluster and the VPC. See docs/security.md, "Egress".
+   * and allows DNS, its own pods, public HTTPS (Alertmanager receivers), the Kubernetes API and, for scraping, every port in the cluster and the VPC. See docs/network-policies.md.
    * @default - none
    */
   readonly additionalEgress?: EgressRule[];

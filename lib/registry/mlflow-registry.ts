@@ -167,7 +167,7 @@ export interface MlflowRegistryOptions {
   /**
    * More egress for the MLflow namespace (created here). It denies egress by default and allows DNS,
    * its own pods, public HTTPS (S3, STS) and PostgreSQL (TCP 5432 in the private ranges) for the
-   * MLflow pods. See docs/security.md, "Egress".
+   * MLflow pods. See docs/network-policies.md.
    * @default - none
    */
   readonly additionalEgress?: EgressRule[];

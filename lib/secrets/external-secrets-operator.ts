@@ -59,7 +59,7 @@ export interface ExternalSecretsOperatorProps {
   readonly chartVersion?: string;
   /**
    * More egress for the pods of the namespace (created here): the namespace denies egress by default
-   * and allows DNS, its own pods, public HTTPS (Secrets Manager, STS) and the Kubernetes API. See docs/security.md, "Egress".
+   * and allows DNS, its own pods, public HTTPS (Secrets Manager, STS) and the Kubernetes API. See docs/network-policies.md.
    * @default - none
    */
   readonly additionalEgress?: EgressRule[];
