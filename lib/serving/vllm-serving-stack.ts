@@ -19,7 +19,7 @@ import { apiKeySecret } from './api-key';
 import { addEngineAutoscaling } from './engine-autoscaling';
 import {
   EngineContext, ResolvedModel, allEnginesSelector, enginePodAnnotations, enginePodSpec, isAutoscaled, renderEngineObjects,
-  renderModelCacheClaim, renderNetworkPolicies,
+  renderModelCacheClaim, renderNetworkPolicies, routerSelector,
 } from './engine-manifests';
 import { ServingEngine } from './engines';
 import { SERVING_IMAGES } from './images';
