@@ -1,0 +1,3 @@
+export * from './types';
+export * from './argo-rollouts';
+export { ServingRollouts, EvaluationGateOptions } from './serving-rollouts';
