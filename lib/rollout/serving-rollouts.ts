@@ -195,6 +195,10 @@ export class ServingRollouts extends Construct implements IWorkloadSource {
     };
     const cron = JSON.parse(JSON.stringify(evaluation.job.cronJob)) as { spec: { jobTemplate: { spec: JsonObject } } };
     const jobSpec = cron.spec.jobTemplate.spec;
+    // The CRD's schema requires `status` of a pod-condition rule (the Job API defaults it to "True").
+    for (const rule of ((jobSpec.podFailurePolicy as JsonObject | undefined)?.rules ?? []) as JsonObject[]) {
+      if (Array.isArray(rule.onPodConditions)) rule.onPodConditions = (rule.onPodConditions as JsonObject[]).map((c) => ({ status: 'True', ...c }));
+    }
     const template = jobSpec.template as { metadata: { labels: Record<string, string> }; spec: { containers: JsonObject[]; volumes: JsonObject[] } };
     template.metadata.labels = { ...template.metadata.labels, [ANALYSIS_POD_LABEL]: 'evaluation' };
     const container = template.spec.containers[0] as { env: JsonObject[]; volumeMounts: JsonObject[] };
