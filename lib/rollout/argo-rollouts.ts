@@ -1,6 +1,8 @@
 import { Construct, IConstruct } from 'constructs';
 import { ITerraformDependable, TerraformStack } from 'cdktf';
+import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { ICluster } from '../cluster/cluster-reference';
+import { DEFAULT_PROMETHEUS_POD_LABELS } from '../serving/engine-manifests';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label } from '../core/names';
 import { validateInteger } from '../core/validate';
@@ -49,6 +51,8 @@ export interface ArgoRolloutsProps {
 }
 
 const installed = new WeakMap<ICluster, ArgoRollouts>();
+/** The controller's metrics port (chart 2.41.0 `controller.metrics.service.port`). */
+const METRICS_PORT = 8090;
 /** UID of the controller image (argoproj/argo-rollouts Dockerfile: `USER 999`). */
 const CONTROLLER_UID = 999;
 
@@ -80,8 +84,24 @@ export class ArgoRollouts extends Construct implements IProgressiveDelivery, IWo
     this.namespace = validateDns1123Label(this, 'namespace', props.namespace ?? 'argo-rollouts');
     const replicas = validateInteger(this, 'replicas', props.replicas ?? 2, 1, 5);
     let namespaceRef = this.namespace;
-    if (props.createNamespace ?? true) namespaceRef = new PlatformNamespace(this, 'namespace', { name: this.namespace }).name;
     const metrics = props.metrics;
+    if (props.createNamespace ?? true) {
+      namespaceRef = new PlatformNamespace(this, 'namespace', { name: this.namespace }).name;
+      if (metrics) {
+        // The namespace denies ingress by default; the controller takes no webhook calls, only scrapes.
+        new NetworkPolicyV1(this, 'allow-prometheus', {
+          metadata: { name: 'argo-rollouts-allow-prometheus', namespace: namespaceRef },
+          spec: {
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'argo-rollouts' } },
+            policyTypes: ['Ingress'],
+            ingress: [{
+              from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': metrics.namespace } }, podSelector: { matchLabels: { ...(metrics.prometheusPodLabels ?? DEFAULT_PROMETHEUS_POD_LABELS) } } }],
+              ports: [{ port: String(METRICS_PORT), protocol: 'TCP' }],
+            }],
+          },
+        });
+      }
+    }
     this.chart = new HelmChart(this, 'chart', {
       chart: CHARTS.argoRollouts,
       releaseName: 'argo-rollouts',

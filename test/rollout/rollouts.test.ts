@@ -96,7 +96,7 @@ describe('rollouts on', () => {
   });
 
   test('the Deployments keep no replicas under a Rollout; the plain model is unchanged; KEDA scales the Rollout', () => {
-    const dep = (n: string) => engines.find((o) => o.kind === 'Deployment' && o.metadata.name === n);
+    const dep = (n: string) => engines.find((o) => o.kind === 'Deployment' && o.metadata.name === n) as Obj;
     expect(dep('llm-chat-engine').spec.replicas).toBe(0);
     expect(dep('llm-big-engine').spec.replicas).toBe(0);
     expect(dep('llm-plain-engine').spec.replicas).toBe(1);
