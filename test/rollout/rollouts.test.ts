@@ -10,6 +10,7 @@ import { VllmServingStack } from '../../lib/serving';
 import { parsePromQl } from '../../lib/monitoring/promql';
 import { awsStack, synth } from '../harness/synth';
 import { expectValidChartValues, expectValidCustomResource } from '../harness/reference';
+import { expectValidKubernetesObject, isKubernetesBuiltinKind, kubernetesTypeErrors } from '../harness/kubernetes-openapi';
 import { FakeGpuPool, FakeMetrics, fakeCluster } from '../serving/fakes';
 
 type Obj = Record<string, any>;
@@ -60,6 +61,14 @@ describe('rollouts on', () => {
     expect(byKind('AnalysisTemplate').map((o) => o.metadata.name).sort()).toEqual(['llm-big-engine-signals', 'llm-chat-engine-evaluation', 'llm-chat-engine-signals']);
     for (const o of [...byKind('Rollout'), ...byKind('AnalysisTemplate')]) expectValidCustomResource(o);
     for (const o of byKind('PrometheusRule')) expectValidCustomResource(o);
+  });
+
+  test('every core object of the rollouts release and of the engines passes the Kubernetes 1.35 OpenAPI oracle; so does the analysis Job spec', () => {
+    const core = [...objects, ...engines].filter((o) => isKubernetesBuiltinKind(o));
+    expect(core.map((o) => o.kind)).toEqual(expect.arrayContaining(['Service', 'ConfigMap', 'NetworkPolicy', 'Deployment', 'PodDisruptionBudget']));
+    for (const o of core) expectValidKubernetesObject(o, 'llm-rollouts');
+    const t = byKind('AnalysisTemplate').find((x) => x.metadata.name === 'llm-chat-engine-evaluation') as Obj;
+    expect(kubernetesTypeErrors('io.k8s.api.batch.v1.JobSpec', t.spec.metrics[0].provider.job.spec)).toEqual([]);
   });
 
   test('the CRD oracle rejects a misspelt Rollout field (the check can fail)', () => {
