@@ -18,31 +18,53 @@ import { parsePromQl } from '../monitoring/promql';
 
 /** One model of a stack as its rollout needs it. */
 export interface RolloutModelInput {
+  /** Index of the model in the stack's `models` (for error paths). */
   readonly index: number;
+  /** Model name. */
   readonly name: string;
+  /** Engine Deployment name (also the Rollout's). */
   readonly deploymentName: string;
+  /** Names the engine answers to. */
   readonly servedModelNames: string[];
+  /** Labels selecting the model's engine pods. */
   readonly selector: Record<string, string>;
+  /** Labels of the rollout objects. */
   readonly labels: Record<string, string>;
+  /** Fixed replicas, when no autoscaler owns the count. */
   readonly replicas?: number;
+  /** Fewest replicas. */
   readonly minReplicas: number;
+  /** Most replicas. */
   readonly maxReplicas: number;
+  /** GPUs of one replica (tensor parallelism). */
   readonly gpusPerReplica: number;
+  /** Start-up budget of one replica, seconds. */
   readonly startupSeconds: number;
+  /** On-demand price of one replica, USD per hour. */
   readonly replicaHourlyUsd: number;
+  /** The model's rollout, when on. */
   readonly rollout?: ModelRolloutOptions;
 }
 
 /** Props of {@link ServingRollouts}. */
 export interface ServingRolloutsProps {
+  /** Helm release name of the serving stack. */
   readonly release: string;
+  /** Serving namespace. */
   readonly namespace: string;
+  /** The namespace as a reference (a dependency on its creation). */
   readonly namespaceRef: string;
+  /** Every model of the stack (the capacity check counts all of them). */
   readonly models: RolloutModelInput[];
+  /** The progressive-delivery controller. */
   readonly controller: IProgressiveDelivery;
+  /** The metrics backbone (Prometheus URL, rule labels). */
   readonly metrics: IMetricsBackbone;
+  /** The GPU pool (its `maxGpus`). */
   readonly pool: IGpuNodePool;
+  /** Labels selecting every engine pod of the stack. */
   readonly engineSelector: Record<string, string>;
+  /** Apply after these (the serving chart, the ScaledObjects). */
   readonly dependsOn: ITerraformDependable[];
 }
 

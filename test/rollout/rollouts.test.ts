@@ -8,6 +8,7 @@ import { EvalCronJob } from '../../lib/evaluation';
 import { ArgoRollouts, RolloutMigration, RolloutStrategy } from '../../lib/rollout';
 import { VllmServingStack } from '../../lib/serving';
 import { parsePromQl } from '../../lib/monitoring/promql';
+import { PlatformGuardrails } from '../../lib/policy';
 import { awsStack, synth } from '../harness/synth';
 import { expectValidChartValues, expectValidCustomResource } from '../harness/reference';
 import { expectValidKubernetesObject, isKubernetesBuiltinKind, kubernetesTypeErrors } from '../harness/kubernetes-openapi';
@@ -166,6 +167,16 @@ describe('rollouts on', () => {
 });
 
 describe('rollout errors and migration', () => {
+  test('the policy Aspect checks the analysis Job: a privileged gate Job is a finding', () => {
+    const { stack, serving } = build({ maxGpus: 64 });
+    const clean = PlatformGuardrails.check(stack).findings.filter((f) => f.subject.includes('eval-chat-eval-gate'));
+    expect(clean).toEqual([]);
+    const job = serving.rollouts!.renderedWorkloads()[0];
+    ((job.podSpec.containers as Obj[])[0].securityContext as Obj).privileged = true;
+    const findings = PlatformGuardrails.check(stack).findings.filter((f) => f.subject.includes('eval-chat-eval-gate'));
+    expect(findings.map((f) => f.severity)).toContain('error');
+  });
+
   test('capacity: a pool that cannot hold stable + surge fails synth with the numbers', () => {
     // chat 4 × 1 + big 1 × 4 + plain 1 × 1 = 9 stable; surge: chat canary 1 + big preview 4 = 5.
     expect(() => build({ maxGpus: 12, gate: false })).toThrow(/needs stable 9 GPUs \(chat 4 × 1, big 1 × 4, plain 1 × 1\) \+ surge 5 GPUs \(chat canary 1, big preview 4\) = 14 GPUs, more than pool gpu holds \(maxGpus 12\)/);
