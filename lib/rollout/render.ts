@@ -131,7 +131,12 @@ export const EXCESS_SUCCESS_CONDITION = 'len(result) == 0 || isNaN(result[0]) ||
 /** The Prometheus AnalysisTemplate of one model. */
 export function renderSignalsTemplate(namespace: string, m: RolloutModel, prometheusUrl: string): KubernetesObject {
   const c = m.options.checks ?? {};
-  const queries = canaryCheckQueries(namespace, m, c);
+  let queries = canaryCheckQueries(namespace, m, c);
+  if (m.strategy === RolloutStrategy.BLUE_GREEN) {
+    // Preview pods take no live traffic, only the evaluation's requests: their latencies and cost
+    // are not comparable with the active pods' live traffic; their error ratio is.
+    queries = { [CHECKS.errorRatio]: queries[CHECKS.errorRatio] };
+  }
   return {
     apiVersion: ROLLOUTS_API_VERSION,
     kind: 'AnalysisTemplate',
