@@ -127,7 +127,7 @@ describe('rollouts on', () => {
     const templates = byKind('AnalysisTemplate').filter((t) => t.metadata.name.endsWith('-signals'));
     const queries = templates.flatMap((t) => t.spec.metrics.map((m: Obj) => m.provider.prometheus.query as string));
     expect(queries).toHaveLength(5);
-    expect(templates.find((t) => t.metadata.name === 'llm-big-engine-signals').spec.metrics.map((m: Obj) => m.name)).toEqual(['error-ratio']);
+    expect((templates.find((t) => t.metadata.name === 'llm-big-engine-signals') as Obj).spec.metrics.map((m: Obj) => m.name)).toEqual(['error-ratio']);
     for (const q of queries) {
       const info = parsePromQl(q.replace(/\{\{args\.[a-z-]+\}\}/g, 'abc123'));
       expect(info.metricNames.every((n: string) => n.startsWith('aiplatform:serving_'))).toBe(true);
