@@ -1,6 +1,6 @@
 // The full platform: a cluster, a spot-first GPU pool, two chat models (one on vLLM, one on
 // SGLang, behind one router) and an embedding model, the MLflow registry, drift monitoring and a
-// nightly evaluation. `main.ts` synthesizes it; the cost
+// nightly evaluation that also gates the canary rollouts of llama-8b. `main.ts` synthesizes it; the cost
 // report and the benchmark build it from here too.
 import { App } from 'cdktf';
 import { AiPlatform, CapacityPreference, DriftDataFormat, GpuCapacityMode, PlatformBackend, ServingEngine, Size } from 'cdktf-ai-platform';
@@ -36,7 +36,9 @@ export function buildPlatform(app: App): AiPlatform {
         gpuPool: 'inference',
         releaseName: 'chat',
         models: [
-          { name: 'llama-8b', model: 'meta-llama/Llama-3.1-8B-Instruct', replicas: { min: 1, max: 4 }, maxModelLen: 16384 },
+          // New revisions (revision, image, extraArgs) roll out as a canary gated by the evaluation
+          // below and by Prometheus checks against the stable pods (docs/rollouts.md).
+          { name: 'llama-8b', model: 'meta-llama/Llama-3.1-8B-Instruct', replicas: { min: 1, max: 4 }, maxModelLen: 16384, rollout: {} },
           // The same router serves a second model on another engine (docs/serving.md, "Engines").
           { name: 'qwen-7b', model: 'Qwen/Qwen2.5-7B-Instruct', engine: ServingEngine.SGLANG, replicas: { min: 1, max: 2 }, maxModelLen: 16384 },
         ],
@@ -69,6 +71,8 @@ export function buildPlatform(app: App): AiPlatform {
         datasetUrl: 's3://acme-ml-data/evals/support-golden.jsonl',
         gates: [{ metric: 'pass_rate', min: 0.85 }, { metric: 'latency_p95_ms', max: 8000 }],
         regression: { gates: [{ metric: 'pass_rate', tolerance: 0.02 }] },
+        // The same evaluation gates every rollout of llama-8b, against the canary only.
+        gateRollouts: true,
       },
     ],
   });

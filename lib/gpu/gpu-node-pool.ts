@@ -244,6 +244,8 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
   /** @inheritdoc */
   public readonly poolName: string;
   /** @inheritdoc */
+  public readonly maxGpus: number;
+  /** @inheritdoc */
   public readonly mode: GpuCapacityMode;
   /** @inheritdoc */
   public readonly capacity: CapacityPreference;
@@ -293,6 +295,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     const labels = this.validateLabels(props.labels ?? {});
     const tags = this.validateTags(props.tags ?? {});
     const maxGpus = validateInteger(this, 'maxGpus', props.maxGpus ?? 16, this.gpusPerNode, 100000);
+    this.maxGpus = maxGpus;
     const volumeGiB = validateInteger(this, 'volumeSize', Math.ceil((props.volumeSize ?? Size.gibibytes(200)).toGibibytes()), 50, 16384);
     this.checkModeProps(props);
 

@@ -61,6 +61,12 @@ export interface IGpuNodePool extends IConstruct {
    * @default false
    */
   readonly nodeDevicePlugin?: boolean;
+  /**
+   * Most GPUs the pool may hold at once (Karpenter: the NodePool's `nvidia.com/gpu` limit), when
+   * the pool has a limit. Progressive rollouts check stable + surge against it at synth.
+   * @default - no known limit
+   */
+  readonly maxGpus?: number;
 }
 
 /** Label key whose value is the GPU pool name on every node of the pool. */

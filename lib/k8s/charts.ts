@@ -35,6 +35,8 @@ export const CHARTS = {
   kubePrometheusStack: { chart: 'kube-prometheus-stack', repository: 'https://prometheus-community.github.io/helm-charts', version: '88.5.3', appVersion: 'v0.93.1', source: 'prometheus-community/helm-charts:charts/kube-prometheus-stack/Chart.yaml@ea930baeebeba39f56d6b44e351f23b2a072a600', checked: '2026-12-07' },
   /** Pushgateway for the batch jobs' metrics. */
   prometheusPushgateway: { chart: 'prometheus-pushgateway', repository: 'https://prometheus-community.github.io/helm-charts', version: '3.8.0', appVersion: 'v1.11.3', source: 'prometheus-community/helm-charts:charts/prometheus-pushgateway/Chart.yaml@4fa56e1c264a2a7e8030af068dcccd4400dd620c', checked: '2026-12-07' },
+  /** Argo Rollouts controller and CRDs (progressive delivery of model revisions). */
+  argoRollouts: { chart: 'argo-rollouts', repository: 'https://argoproj.github.io/argo-helm', version: '2.41.0', appVersion: 'v1.9.0', source: 'argoproj/argo-helm:charts/argo-rollouts/Chart.yaml@af0a9310bacbaa4636018dfe22c801a6d33a5c43', checked: '2026-12-07' },
   /** KEDA event-driven autoscaler. */
   keda: { chart: 'keda', repository: 'https://kedacore.github.io/charts', version: '2.20.2', appVersion: '2.20.2', source: 'kedacore/charts:keda/Chart.yaml@cbb9bb8ce0809dc9048f72302f7c09765d66ed56', checked: '2026-12-07' },
   /** vLLM production stack (router + engines). */

@@ -33,6 +33,12 @@ export interface PlatformEvaluationOptions extends EvalCronJobOptions {
   readonly id: string;
   /** Id of the serving stack (one of `serving`) whose router the evaluation calls. */
   readonly serving: string;
+  /**
+   * Also gate the progressive rollouts of the evaluated model (which needs `rollout`) on this
+   * evaluation: it runs against the canary (or preview) before any promotion (docs/rollouts.md).
+   * @default false
+   */
+  readonly gateRollouts?: boolean;
 }
 
 /** A serving stack of the platform: the stack's options plus which of the platform's GPU pools it runs on. */
@@ -255,9 +261,10 @@ export class AiPlatform extends Construct {
       if (!endpoint) {
         throw new ValidationError(this, `evaluations[${e.id}].serving`, e.serving, `must name one of the platform's serving stacks: ${Object.keys(this.serving).map((n) => JSON.stringify(n)).join(', ') || '(none defined in serving)'}`);
       }
-      const { id: evalId, serving: _serving, ...options } = e;
+      const { id: evalId, serving: _serving, gateRollouts, ...options } = e;
       void _serving;
       const job = new EvalCronJob(ps, evalId, { ...options, cluster: this.cluster, endpoint, metrics: this.observability, registry: this.registry });
+      if (gateRollouts) endpoint.addEvaluationGate(job);
       // The evaluation calls the router: it waits for the serving stack's releases.
       addDependencies(job, [endpoint]);
       this.evaluations[evalId] = job;

@@ -9,6 +9,7 @@ import { validateInteger } from '../core/validate';
 import { ManifestChart } from '../k8s/manifest-chart';
 import { KubernetesObject } from '../k8s/values';
 import { ResolvedModel, allEnginesSelector, isAutoscaled } from './engine-manifests';
+import { autoscalerTargetsRollout, targetRollout } from '../rollout/render';
 import { promRegexEscape } from './serving-monitoring';
 import { ROUTER_REQUESTS_METRIC, SERVING_SIGNALS, modelSignalSelector } from './serving-signals';
 import { ServingAutoscalingOptions } from './stack-options';
@@ -63,7 +64,11 @@ export function addEngineAutoscaling(scope: Construct, a: EngineAutoscalingInput
       namespace: a.namespaceRef,
       dependsOn: [keda.dependable, a.chartRelease],
     });
-    for (const m of scaled) chart.addManifest(scaledObject(a, m, a.prometheusUrl as string, polling, stabilization, cooldown));
+    for (const m of scaled) {
+      const so = scaledObject(a, m, a.prometheusUrl as string, polling, stabilization, cooldown);
+      // With a rollout KEDA scales the Rollout through its scale subresource.
+      chart.addManifest(autoscalerTargetsRollout(m.rollout) ? targetRollout(so, m.deploymentName) : so);
+    }
     return chart;
   }
   if (a.autoscaler === AutoscalerKind.HPA && scaled.length > 0) {

@@ -12,6 +12,8 @@ import { EngineDefinition, EngineModel } from './engines/engine';
 import { ImageSpec, imageRef } from './images';
 import { WeightSource } from './sizing';
 import { AutoscalerKind, ScalingMetric } from './types';
+import { ModelRolloutOptions } from '../rollout/types';
+import { autoscalerTargetsRollout, deploymentReplicasUnderRollout, targetRollout } from '../rollout/render';
 
 /** Port every engine listens on: the router's `--k8s-port` is one port for all engines of a stack. */
 export const ENGINE_PORT = 8000;
@@ -40,6 +42,8 @@ export interface ResolvedModel extends EngineModel {
   readonly metric: ScalingMetric;
   readonly hpaMetricName: string;
   readonly target: number;
+  /** The model's progressive rollout, when on (docs/rollouts.md). */
+  readonly rollout?: ModelRolloutOptions;
 }
 
 /** Settings shared by every engine of a stack. */
@@ -199,6 +203,13 @@ export function renderEngineObjects(ctx: EngineContext, m: ResolvedModel): Kuber
     },
   };
   if (!isAutoscaled(m)) spec.replicas = m.minReplicas;
+  if (m.rollout) {
+    // The Rollout (workloadRef) runs the pods from this template; the Deployment keeps none, except
+    // while switching on or off (docs/rollouts.md, "Migration").
+    const replicas = deploymentReplicasUnderRollout(m.rollout.migration, spec.replicas as number | undefined);
+    if (replicas === undefined) delete spec.replicas;
+    else spec.replicas = replicas;
+  }
   objects.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta(), spec });
   objects.push({
     apiVersion: 'v1',
@@ -216,7 +227,8 @@ export function renderEngineObjects(ctx: EngineContext, m: ResolvedModel): Kuber
     });
   }
   if (m.scaler === AutoscalerKind.HPA && isAutoscaled(m)) {
-    objects.push(buildPodsMetricHpa({ name: m.deploymentName, namespace: ctx.namespace, labels, deploymentName: m.deploymentName, minReplicas: m.minReplicas, maxReplicas: m.maxReplicas, metricName: m.hpaMetricName, targetAverageValue: m.target }));
+    const hpa = buildPodsMetricHpa({ name: m.deploymentName, namespace: ctx.namespace, labels, deploymentName: m.deploymentName, minReplicas: m.minReplicas, maxReplicas: m.maxReplicas, metricName: m.hpaMetricName, targetAverageValue: m.target });
+    objects.push(autoscalerTargetsRollout(m.rollout) ? targetRollout(hpa, m.deploymentName) : hpa);
   }
   return objects;
 }

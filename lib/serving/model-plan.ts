@@ -255,6 +255,7 @@ export function resolveModel(scope: Construct, m: VllmModelOptions, i: number, c
     metric,
     hpaMetricName: metric === ScalingMetric.QUEUE_DEPTH ? HPA_METRICS.queueDepth : HPA_METRICS.kvCacheUsage,
     target,
+    rollout: m.rollout,
   };
   const plan: ServedModelPlan = {
     name,

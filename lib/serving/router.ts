@@ -11,6 +11,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { JsonObject } from '../k8s/values';
 import { RenderedWorkload } from '../k8s/workloads';
 import { allEnginesSelector, routerSelector } from './engine-manifests';
+import { PREVIEW_LABEL } from '../rollout/render';
 import { ImageSpec } from './images';
 import { ServingIngressOptions } from './stack-options';
 import { RouterRoutingLogic } from './types';
@@ -45,6 +46,8 @@ export function validateIngress(scope: Construct, ingress: ServingIngressOptions
 
 /** Inputs of {@link routerValues}. */
 export interface RouterInputs {
+  /** Exclude blue/green preview pods from discovery (a model rolls out blue/green). */
+  readonly excludePreviewPods?: boolean;
   readonly release: string;
   readonly replicas: number;
   readonly retries: number;
@@ -77,7 +80,8 @@ export function routerValues(r: RouterInputs): JsonObject {
       requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: keys.map((k) => ({ key: k, operator: 'In', values: [nodes[k]] })) }] },
     };
   }
-  const selector = Object.entries(allEnginesSelector(release)).map(([k, v]) => `${k}=${v}`).join(',');
+  // Blue/green preview pods (rollouts) carry a label until promotion; the router must not send them live traffic.
+  const selector = [...Object.entries(allEnginesSelector(release)).map(([k, v]) => `${k}=${v}`), ...(r.excludePreviewPods ? [`${PREVIEW_LABEL}!=true`] : [])].join(',');
   const values: JsonObject = {
     enableRouter: true,
     repository: image.repository,

@@ -1,4 +1,5 @@
 // Props and plans of the serving stack (VllmServingStack), apart from the construct itself.
+import { IProgressiveDelivery, ModelRolloutOptions } from '../rollout/types';
 import { Duration, Size } from '../core/units';
 import { ICluster } from '../cluster/cluster-reference';
 import { IGpuNodePool } from '../gpu/types';
@@ -157,6 +158,14 @@ export interface VllmModelOptions {
    * @default - none (SSE-S3)
    */
   readonly s3KmsKeyArn?: string;
+  /**
+   * Progressive rollout of new revisions of this model (a change of `revision`, `image`,
+   * `extraArgs` or any other pod setting): a canary (or blue/green preview) gated by the evaluation
+   * and by Prometheus checks against the stable pods, with automatic rollback. Needs the stack's
+   * `rollouts` controller and `metrics` (docs/rollouts.md).
+   * @default - off: a plain Deployment rolling update
+   */
+  readonly rollout?: ModelRolloutOptions;
 }
 
 /** The API key clients send (`Authorization: Bearer <key>`), checked by every engine. */
@@ -409,6 +418,11 @@ export interface VllmServingStackOptions {
    * @default - none
    */
   readonly extraValues?: JsonObject;
+  /**
+   * The progressive-delivery controller (`ArgoRollouts`) for models with `rollout`.
+   * @default - ArgoRollouts.forCluster when a model has `rollout`
+   */
+  readonly rollouts?: IProgressiveDelivery;
 }
 
 /** Props of {@link VllmServingStack}. */

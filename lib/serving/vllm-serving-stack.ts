@@ -18,7 +18,7 @@ import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
 import { apiKeySecret } from './api-key';
 import { addEngineAutoscaling } from './engine-autoscaling';
 import {
-  EngineContext, ResolvedModel, allEnginesSelector, enginePodAnnotations, enginePodSpec, isAutoscaled, renderEngineObjects,
+  EngineContext, ResolvedModel, allEnginesSelector, engineSelector, enginePodAnnotations, enginePodSpec, isAutoscaled, renderEngineObjects,
   renderModelCacheClaim, renderNetworkPolicies, routerSelector,
 } from './engine-manifests';
 import { ServingEngine } from './engines';
@@ -29,6 +29,11 @@ import { MonitoredModel, renderAlertRules, renderDashboardConfigMap, renderServi
 import { ServedModelPlan, VllmServingStackProps } from './stack-options';
 import { WeightSource } from './sizing';
 import { AutoscalerKind, RouterRoutingLogic, VolumeAccessMode } from './types';
+import { ArgoRollouts } from '../rollout/argo-rollouts';
+import { defaultStrategy } from '../rollout/render';
+import { EvaluationGateOptions, ServingRollouts } from '../rollout/serving-rollouts';
+import { RolloutStrategy } from '../rollout/types';
+import type { EvalCronJob } from '../evaluation/eval-cron-job';
 
 export * from './stack-options';
 
@@ -82,6 +87,8 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
   public readonly gpuPool: IGpuNodePool;
   /** The autoscaler in use. */
   public readonly autoscaler: AutoscalerKind;
+  /** Rollouts, AnalysisTemplates and rollout alerts, when a model has `rollout` (docs/rollouts.md). */
+  public readonly rollouts?: ServingRollouts;
   private readonly resolved: ResolvedModel[];
   private readonly engineContext: EngineContext;
 
@@ -210,6 +217,7 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
           apiKeySecret: { name: this.apiKeySecretName, key: this.apiKeySecretKey },
           ingress,
           controller: ingressController,
+          excludePreviewPods: this.resolved.some((m) => m.rollout && (m.rollout.strategy ?? defaultStrategy(m.maxReplicas)) === RolloutStrategy.BLUE_GREEN) || undefined,
         }),
         extraObjects: extraObjects as unknown as JsonValue[],
       },
@@ -236,6 +244,51 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
       chartRelease: this.chart.release,
     });
     this.monitoring = this.addMonitoring(props, release, namespaceRef);
+    this.rollouts = this.addRollouts(props, release, namespaceRef);
+  }
+
+  /**
+   * Gates the rollouts of the model `evaluation` evaluates: the evaluation runs as an analysis Job
+   * against the canary (or preview) Service before any promotion (docs/rollouts.md).
+   */
+  public addEvaluationGate(evaluation: EvalCronJob, options: EvaluationGateOptions = {}): KubernetesObject {
+    if (!this.rollouts) throw new ValidationError(this, 'models[].rollout', undefined, 'is needed on the evaluated model before an evaluation gate can be added (docs/rollouts.md)');
+    return this.rollouts.addEvaluationGate(evaluation, options);
+  }
+
+  private addRollouts(props: VllmServingStackProps, release: string, namespaceRef: string): ServingRollouts | undefined {
+    if (!this.resolved.some((m) => m.rollout)) return undefined;
+    const i = this.resolved.findIndex((m) => m.rollout);
+    if (!props.metrics) throw new ValidationError(this, 'metrics', undefined, `is required with models[${i}].rollout: the rollout's checks query Prometheus and its alerts need the rule labels (docs/rollouts.md)`);
+    const controller = props.rollouts ?? ArgoRollouts.forCluster(this, props.cluster, props.metrics);
+    return new ServingRollouts(this, 'rollouts', {
+      release,
+      namespace: this.namespace,
+      namespaceRef,
+      controller,
+      metrics: props.metrics,
+      pool: this.gpuPool,
+      engineSelector: allEnginesSelector(release),
+      dependsOn: [this.chart.release, ...(this.scaledObjects ? [this.scaledObjects.release] : [])],
+      models: this.resolved.map((m, index) => {
+        const selector = engineSelector(release, m.name);
+        return {
+          index,
+          name: m.name,
+          deploymentName: m.deploymentName,
+          servedModelNames: m.servedModelNames,
+          selector,
+          labels: { ...selector, model: m.name, 'app.kubernetes.io/managed-by': 'cdktf-ai-platform' },
+          replicas: isAutoscaled(m) ? undefined : m.minReplicas,
+          minReplicas: m.minReplicas,
+          maxReplicas: m.maxReplicas,
+          gpusPerReplica: m.tensorParallelSize,
+          startupSeconds: m.startupSeconds,
+          replicaHourlyUsd: this.plans[index].replicaHourlyUsd,
+          rollout: m.rollout,
+        };
+      }),
+    });
   }
 
   /** The shared model cache claim, or the warning that each replica downloads. */
