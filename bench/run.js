@@ -40,7 +40,12 @@ function peerMain() {
     console.log(`peer skipped: BENCH_PEER_DIR has no main.js (${main})`);
     return undefined;
   }
-  const src = path.resolve(root, '..', 'shared', 'bench', 'peer-blueprints');
+  // ../shared/bench/peer-blueprints beside the repository (or beside a folder above it, for a git worktree).
+  let src = path.resolve(root, '..', 'shared', 'bench', 'peer-blueprints');
+  for (let dir = path.dirname(root); !fs.existsSync(path.join(src, 'main.js')) && path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const candidate = path.join(path.dirname(dir), 'shared', 'bench', 'peer-blueprints');
+    if (fs.existsSync(path.join(candidate, 'main.js'))) src = candidate;
+  }
   const dir = path.join(root, '.cache', 'peer-blueprints');
   if (!fs.existsSync(path.join(src, 'main.js'))) {
     console.log(`peer skipped: ${src} not found (set BENCH_PEER_DIR to an installed peer)`);
