@@ -3,7 +3,7 @@ import { TerraformStack } from 'cdktf';
 import { GuardrailFinding, GuardrailMode, GuardrailReport, GuardrailRule, GuardrailSeverity, GuardrailSuppressedFinding, GuardrailSuppressionRecord } from '../types';
 import { GUARDRAIL_RULES, UNUSED_SUPPRESSION_RULE_ID } from '../catalog';
 import { RULE_IMPLEMENTATIONS } from '../rules';
-import { Outcome, RuleImpl } from './rule';
+import { ElementRule, Outcome, RuleImpl } from './rule';
 import { StackIndex } from './stack-index';
 import { globMatch } from './values';
 import { ObjectView, WorkloadView } from './workloads';
@@ -59,6 +59,18 @@ export function stackOf(node: IConstruct): TerraformStack | undefined {
 
 const RULES_BY_ID = new Map<string, GuardrailRule>(GUARDRAIL_RULES.map((r) => [r.id, r]));
 
+const ELEMENT_RULES = new Map<string, ElementRule[]>();
+/** The element rules for one section and type, in catalog order (memoized). */
+function elementRulesFor(section: string, type: string): ElementRule[] {
+  const key = `${section}:${type}`;
+  let rules = ELEMENT_RULES.get(key);
+  if (!rules) {
+    rules = RULE_IMPLEMENTATIONS.filter((impl): impl is ElementRule => impl.target === 'element' && impl.section === section && impl.types.includes(type));
+    ELEMENT_RULES.set(key, rules);
+  }
+  return rules;
+}
+
 function groupBy<T>(items: readonly T[], key: (t: T) => IConstruct): Map<IConstruct, T[]> {
   const m = new Map<IConstruct, T[]>();
   for (const i of items) m.set(key(i), [...(m.get(key(i)) ?? []), i]);
@@ -100,12 +112,12 @@ export class GuardrailPass {
     const out: LocatedFinding[] = [];
     const entry = index.entryFor(node);
     if (entry) {
-      const attrs = entry.attrs();
+      // Attributes are resolved (a full token resolution of the element) only for elements some
+      // rule checks; the others are resolved on demand when a rule looks them up.
+      const rules = elementRulesFor(entry.section, entry.type);
+      const attrs = rules.length > 0 ? entry.attrs() : undefined;
       if (attrs) {
-        for (const impl of RULE_IMPLEMENTATIONS) {
-          if (impl.target !== 'element' || impl.section !== entry.section || !impl.types.includes(entry.type)) continue;
-          out.push(...this.record(impl, node, entry.address, false, () => impl.check({ entry, attrs, index })));
-        }
+        for (const impl of rules) out.push(...this.record(impl, node, entry.address, false, () => impl.check({ entry, attrs, index })));
       }
     }
     const owned = this.ownedBy(stack, index);
