@@ -1,0 +1,129 @@
+import { Construct } from 'constructs';
+import { ITerraformDependable } from 'cdktf';
+import { ValidationError } from '../core/errors';
+import { validateDns1123Label } from '../core/names';
+import { Duration } from '../core/units';
+import { validateNumber } from '../core/validate';
+import { ManifestChart } from '../k8s/manifest-chart';
+import { KubernetesObject } from '../k8s/values';
+import { grafanaDashboardConfigMap, MonitoringObjectError, prometheusRule } from '../observability/monitoring-objects';
+import { IMetricsBackbone } from '../observability/types';
+import { CostAlertThresholds, costAlertRuleGroups, costDashboard, costRecordingRuleGroups } from './cost-rules';
+import { DEFAULT_SPOT_PRICE_FACTOR } from './definitions';
+
+/** Props of {@link CostMonitoring}. */
+export interface CostMonitoringProps {
+  /** The metrics backbone (rule and dashboard labels, CRD dependencies). Its kube-state-metrics must expose the node and pod labels of `costMetricLabelsAllowlist()` (`Observability` does). */
+  readonly metrics: IMetricsBackbone;
+  /**
+   * Namespace of the PrometheusRule and the dashboard ConfigMap.
+   * @default - the backbone's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Spot price as a share of on-demand where no real spot price was pushed for a node's type and
+   * zone (the `catalog_spot_assumption` price source). The same assumption as the estimate.
+   * @default 0.4 (the estimate's default, `platformCostReport`)
+   */
+  readonly spotPriceFactor?: number;
+  /**
+   * `AiPlatformCostPerMillionTokensRegressed` fires when a model's cost per 1M output tokens over
+   * `costRegressionWindow` is more than this share dearer than the same window a week earlier.
+   * @default 0.25
+   */
+  readonly costRegressionRatio?: number;
+  /**
+   * Window compared with the same window a week earlier.
+   * @default Duration.hours(6)
+   */
+  readonly costRegressionWindow?: Duration;
+  /**
+   * How long the regression must hold before the alert fires.
+   * @default Duration.hours(1)
+   */
+  readonly costRegressionFor?: Duration;
+  /**
+   * Idle GPU spend (GPUs no running pod requests) above which `AiPlatformGpuIdleSpendHigh` fires, USD/h.
+   * @default 5 (about two idle L40S GPUs on demand)
+   */
+  readonly idleSpendThresholdUsdPerHour?: number;
+  /**
+   * How long idle spend must stay above the threshold.
+   * @default Duration.hours(3)
+   */
+  readonly idleSpendFor?: Duration;
+  /**
+   * GPU utilization (0–1, DCGM `DCGM_FI_DEV_GPU_UTIL`) of a model below which
+   * `AiPlatformModelGpuUtilizationLow` fires.
+   * @default 0.3
+   */
+  readonly minGpuUtilization?: number;
+  /**
+   * How long utilization must stay below the threshold.
+   * @default Duration.hours(3)
+   */
+  readonly utilizationFor?: Duration;
+  /**
+   * Resources the objects wait for besides the Prometheus operator.
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * Live unit economics of the GPUs: recording rules pricing every GPU node (catalog on-demand prices,
+ * real spot prices when pushed, else the catalog's spot assumption) and attributing its cost to the
+ * models whose pods request its GPUs (per rollout revision too), idle spend, cost per 1M tokens and
+ * per request, GPU utilization and spot share; three alerts; a Grafana dashboard. docs/cost.md.
+ */
+export class CostMonitoring extends Construct {
+  /** The release applying the rules and the dashboard. */
+  public readonly chart: ManifestChart;
+  /** The recording rules. */
+  public readonly recordingRules: KubernetesObject;
+  /** The alert rules. */
+  public readonly alertRules: KubernetesObject;
+  /** The dashboard ConfigMap. */
+  public readonly dashboard: KubernetesObject;
+  /** Spot factor used for the `catalog_spot_assumption` prices. */
+  public readonly spotPriceFactor: number;
+  /** Alert thresholds in effect. */
+  public readonly thresholds: CostAlertThresholds;
+
+  /** Creates the rules and the dashboard. */
+  public constructor(scope: Construct, id: string, props: CostMonitoringProps) {
+    super(scope, id);
+    const namespace = validateDns1123Label(this, 'namespace', props.namespace ?? props.metrics.namespace);
+    this.spotPriceFactor = validateNumber(this, 'spotPriceFactor', props.spotPriceFactor ?? DEFAULT_SPOT_PRICE_FACTOR, 0.01, 1);
+    const hours = (prop: string, d: Duration | undefined, def: Duration, max = 7 * 24): Duration => {
+      const v = d ?? def;
+      const s = v.toSeconds();
+      if (!(s >= 60 && s <= max * 3600 && s % 60 === 0)) throw new ValidationError(this, prop, v.toGoDuration(), `must be whole minutes between 1m and ${max}h`);
+      return v;
+    };
+    this.thresholds = {
+      costRegressionRatio: validateNumber(this, 'costRegressionRatio', props.costRegressionRatio ?? 0.25, 0.01, 10),
+      regressionWindow: hours('costRegressionWindow', props.costRegressionWindow, Duration.hours(6), 72),
+      regressionFor: hours('costRegressionFor', props.costRegressionFor, Duration.hours(1)),
+      idleSpendUsdPerHour: validateNumber(this, 'idleSpendThresholdUsdPerHour', props.idleSpendThresholdUsdPerHour ?? 5, 0, 100000),
+      idleSpendFor: hours('idleSpendFor', props.idleSpendFor, Duration.hours(3)),
+      minUtilization: validateNumber(this, 'minGpuUtilization', props.minGpuUtilization ?? 0.3, 0.01, 1),
+      utilizationFor: hours('utilizationFor', props.utilizationFor, Duration.hours(3)),
+    };
+    const labels = { ...props.metrics.ruleLabels };
+    try {
+      this.recordingRules = prometheusRule({ name: 'aiplatform-cost', namespace, labels, groups: costRecordingRuleGroups({ spotPriceFactor: this.spotPriceFactor }) });
+      this.alertRules = prometheusRule({ name: 'aiplatform-cost-alerts', namespace, labels, groups: costAlertRuleGroups(this.thresholds) });
+      this.dashboard = grafanaDashboardConfigMap({ name: 'aiplatform-cost-dashboard', namespace, labels: { ...props.metrics.dashboardLabels }, dashboardJson: JSON.stringify(costDashboard()) });
+    } catch (e) {
+      if (e instanceof MonitoringObjectError) throw new ValidationError(this, e.prop, e.value, e.expected);
+      throw e;
+    }
+    this.chart = new ManifestChart(this, 'objects', {
+      releaseName: 'aiplatform-cost',
+      namespace,
+      manifests: [this.recordingRules, this.alertRules, this.dashboard],
+      dependsOn: [...props.metrics.crdDependencies, ...(props.dependsOn ?? [])],
+    });
+  }
+}

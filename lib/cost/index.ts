@@ -1,0 +1,3 @@
+export * from './definitions';
+export * from './cost-rules';
+export * from './cost-monitoring';
