@@ -70,13 +70,15 @@ function ksm(key: string): string {
   return kubeStateMetricsLabel(key);
 }
 
-/** The catalog prices as constant series, one rule per instance type and price kind. */
+/**
+ * The catalog prices as constant series: one rule per instance type, and one deriving the assumed
+ * spot prices from them (on-demand × the spot factor).
+ */
 function catalogPriceRules(spotFactor: number): PrometheusRuleEntry[] {
-  const rules: PrometheusRuleEntry[] = [];
-  for (const t of Object.values(GPU_INSTANCE_TYPES).sort((a, b) => a.name.localeCompare(b.name))) {
-    rules.push({ record: S.onDemandPrice, expr: `vector(${t.onDemandHourlyUsd})`, labels: { instance_type: t.name, price_source: PRICE_SOURCES.catalogOnDemand } });
-    rules.push({ record: S.spotAssumedPrice, expr: `vector(${+(t.onDemandHourlyUsd * spotFactor).toFixed(6)})`, labels: { instance_type: t.name, price_source: PRICE_SOURCES.catalogSpotAssumption } });
-  }
+  const rules: PrometheusRuleEntry[] = Object.values(GPU_INSTANCE_TYPES)
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((t) => ({ record: S.onDemandPrice, expr: `vector(${t.onDemandHourlyUsd})`, labels: { instance_type: t.name, price_source: PRICE_SOURCES.catalogOnDemand } }));
+  rules.push({ record: S.spotAssumedPrice, expr: `label_replace(${S.onDemandPrice} * ${spotFactor}, "price_source", "${PRICE_SOURCES.catalogSpotAssumption}", "", "")`, labels: {} });
   return rules;
 }
 

@@ -44,51 +44,51 @@ const signalGroup = {
 };
 
 const node = (n: string, type: string, zone: string, capacity: Obj) => ({
-  series: `kube_node_labels{node="${n}",label_node_kubernetes_io_instance_type="${type}",label_topology_kubernetes_io_zone="${zone}"${Object.entries(capacity).map(([k, v]) => `,${k}="${v}"`).join('')}}`, values: '1x400',
+  series: `kube_node_labels{node="${n}",label_node_kubernetes_io_instance_type="${type}",label_topology_kubernetes_io_zone="${zone}"${Object.entries(capacity).map(([k, v]) => `,${k}="${v}"`).join('')}}`, values: '1x60',
 });
-const gpuCap = (n: string, gpus: number) => ({ series: `kube_node_status_capacity{node="${n}",resource="nvidia_com_gpu",unit="integer"}`, values: `${gpus}x400` });
+const gpuCap = (n: string, gpus: number) => ({ series: `kube_node_status_capacity{node="${n}",resource="nvidia_com_gpu",unit="integer"}`, values: `${gpus}x60` });
 const pod = (ns: string, p: string, n: string, gpus: number, phase = 'Running') => [
-  { series: `kube_pod_container_resource_requests{namespace="${ns}",pod="${p}",container="main",node="${n}",resource="nvidia_com_gpu",unit="integer"}`, values: `${gpus}x400` },
-  { series: `kube_pod_container_resource_requests{namespace="${ns}",pod="${p}",container="main",node="${n}",resource="cpu",unit="core"}`, values: '4x400' },
-  { series: `kube_pod_info{namespace="${ns}",pod="${p}",node="${n}",uid="u-${p}"}`, values: '1x400' },
-  { series: `kube_pod_status_phase{namespace="${ns}",pod="${p}",uid="u-${p}",phase="Running"}`, values: `${phase === 'Running' ? 1 : 0}x400` },
-  { series: `kube_pod_status_phase{namespace="${ns}",pod="${p}",uid="u-${p}",phase="Pending"}`, values: `${phase === 'Pending' ? 1 : 0}x400` },
+  { series: `kube_pod_container_resource_requests{namespace="${ns}",pod="${p}",container="main",node="${n}",resource="nvidia_com_gpu",unit="integer"}`, values: `${gpus}x60` },
+  { series: `kube_pod_container_resource_requests{namespace="${ns}",pod="${p}",container="main",node="${n}",resource="cpu",unit="core"}`, values: '4x60' },
+  { series: `kube_pod_info{namespace="${ns}",pod="${p}",node="${n}",uid="u-${p}"}`, values: '1x60' },
+  { series: `kube_pod_status_phase{namespace="${ns}",pod="${p}",uid="u-${p}",phase="Running"}`, values: `${phase === 'Running' ? 1 : 0}x60` },
+  { series: `kube_pod_status_phase{namespace="${ns}",pod="${p}",uid="u-${p}",phase="Pending"}`, values: `${phase === 'Pending' ? 1 : 0}x60` },
 ];
 const engine = (model: string, p: string) => `namespace="serve",service="serve-${model}-engine",pod="${p}"`;
 const dcgm = (host: string, gpu: number, ns: string, p: string, util: number) => ({
-  series: `DCGM_FI_DEV_GPU_UTIL{Hostname="${host}",gpu="${gpu}",UUID="GPU-${host}-${gpu}",namespace="${ns}",pod="${p}"}`, values: `${util}x400`,
+  series: `DCGM_FI_DEV_GPU_UTIL{Hostname="${host}",gpu="${gpu}",UUID="GPU-${host}-${gpu}",namespace="${ns}",pod="${p}"}`, values: `${util}x60`,
 });
 
-/** The synthetic platform (1-minute samples, 400 minutes). Counters grow by N per minute = N/60 per second. */
+/** The synthetic platform (1-minute samples, 60 minutes). Counters grow by N per minute = N/60 per second. */
 const platform = [
   node('n1', 'g6e.2xlarge', 'us-east-1a', { label_karpenter_sh_capacity_type: 'spot' }),
   node('n2', 'g6e.12xlarge', 'us-east-1b', { label_eks_amazonaws_com_capacity_type: 'ON_DEMAND' }),
   node('n3', 'g5.xlarge', 'us-east-1c', { label_karpenter_sh_capacity_type: 'spot' }),
   node('n4', 'm5.large', 'us-east-1a', { label_karpenter_sh_capacity_type: 'on-demand' }),
   gpuCap('n1', 1), gpuCap('n2', 4), gpuCap('n3', 1),
-  { series: 'kube_node_status_capacity{node="n4",resource="cpu",unit="core"}', values: '2x400' },
+  { series: 'kube_node_status_capacity{node="n4",resource="cpu",unit="core"}', values: '2x60' },
   // Real spot prices pushed by the spot price job: n1's type and zone, plus two that match no node.
-  { series: 'aiplatform_spot_price_usd_per_hour{job="aiplatform-spot-prices",instance="",instance_type="g6e.2xlarge",zone="us-east-1a"}', values: '0.9x400' },
-  { series: 'aiplatform_spot_price_usd_per_hour{job="aiplatform-spot-prices",instance="",instance_type="g6e.2xlarge",zone="us-east-1b"}', values: '0.95x400' },
-  { series: 'aiplatform_spot_price_usd_per_hour{job="aiplatform-spot-prices",instance="",instance_type="g5.xlarge",zone="us-east-1a"}', values: '0.3x400' },
+  { series: 'aiplatform_spot_price_usd_per_hour{job="aiplatform-spot-prices",instance="",instance_type="g6e.2xlarge",zone="us-east-1a"}', values: '0.9x60' },
+  { series: 'aiplatform_spot_price_usd_per_hour{job="aiplatform-spot-prices",instance="",instance_type="g6e.2xlarge",zone="us-east-1b"}', values: '0.95x60' },
+  { series: 'aiplatform_spot_price_usd_per_hour{job="aiplatform-spot-prices",instance="",instance_type="g5.xlarge",zone="us-east-1a"}', values: '0.3x60' },
   ...pod('serve', 'chat-0', 'n1', 1), ...pod('serve', 'chat-1', 'n2', 1), ...pod('serve', 'embed-0', 'n2', 2),
   ...pod('jobs', 'eval-job', 'n2', 1), ...pod('serve', 'pending-0', '', 1, 'Pending'),
-  { series: 'kube_pod_labels{namespace="serve",pod="chat-0",uid="u-chat-0",label_rollouts_pod_template_hash="abc",label_aiplatform_io_rollout_role="stable"}', values: '1x400' },
-  { series: 'kube_pod_labels{namespace="serve",pod="chat-1",uid="u-chat-1",label_rollouts_pod_template_hash="def",label_aiplatform_io_rollout_role="canary"}', values: '1x400' },
-  { series: 'kube_pod_labels{namespace="serve",pod="embed-0",uid="u-embed-0"}', values: '1x400' },
+  { series: 'kube_pod_labels{namespace="serve",pod="chat-0",uid="u-chat-0",label_rollouts_pod_template_hash="abc",label_aiplatform_io_rollout_role="stable"}', values: '1x60' },
+  { series: 'kube_pod_labels{namespace="serve",pod="chat-1",uid="u-chat-1",label_rollouts_pod_template_hash="def",label_aiplatform_io_rollout_role="canary"}', values: '1x60' },
+  { series: 'kube_pod_labels{namespace="serve",pod="embed-0",uid="u-embed-0"}', values: '1x60' },
   // chat-0: 30 output tok/s, 60 prompt tok/s, 1 req/s. chat-1: 10, 20, 0.5. embed-0 (SGLang): 100, 200, 2.
-  { series: `vllm:num_requests_running{${engine('chat', 'chat-0')}}`, values: '3x400' },
-  { series: `vllm:generation_tokens_total{${engine('chat', 'chat-0')}}`, values: '0+1800x400' },
-  { series: `vllm:prompt_tokens_total{${engine('chat', 'chat-0')}}`, values: '0+3600x400' },
-  { series: `vllm:request_success_total{${engine('chat', 'chat-0')},finished_reason="stop"}`, values: '0+60x400' },
-  { series: `vllm:num_requests_running{${engine('chat', 'chat-1')}}`, values: '1x400' },
-  { series: `vllm:generation_tokens_total{${engine('chat', 'chat-1')}}`, values: '0+600x400' },
-  { series: `vllm:prompt_tokens_total{${engine('chat', 'chat-1')}}`, values: '0+1200x400' },
-  { series: `vllm:request_success_total{${engine('chat', 'chat-1')},finished_reason="length"}`, values: '0+30x400' },
-  { series: `sglang:num_running_reqs{${engine('embed', 'embed-0')}}`, values: '2x400' },
-  { series: `sglang:generation_tokens_total{${engine('embed', 'embed-0')}}`, values: '0+6000x400' },
-  { series: `sglang:prompt_tokens_total{${engine('embed', 'embed-0')}}`, values: '0+12000x400' },
-  { series: `sglang:num_requests_total{${engine('embed', 'embed-0')}}`, values: '0+120x400' },
+  { series: `vllm:num_requests_running{${engine('chat', 'chat-0')}}`, values: '3x60' },
+  { series: `vllm:generation_tokens_total{${engine('chat', 'chat-0')}}`, values: '0+1800x60' },
+  { series: `vllm:prompt_tokens_total{${engine('chat', 'chat-0')}}`, values: '0+3600x60' },
+  { series: `vllm:request_success_total{${engine('chat', 'chat-0')},finished_reason="stop"}`, values: '0+60x60' },
+  { series: `vllm:num_requests_running{${engine('chat', 'chat-1')}}`, values: '1x60' },
+  { series: `vllm:generation_tokens_total{${engine('chat', 'chat-1')}}`, values: '0+600x60' },
+  { series: `vllm:prompt_tokens_total{${engine('chat', 'chat-1')}}`, values: '0+1200x60' },
+  { series: `vllm:request_success_total{${engine('chat', 'chat-1')},finished_reason="length"}`, values: '0+30x60' },
+  { series: `sglang:num_running_reqs{${engine('embed', 'embed-0')}}`, values: '2x60' },
+  { series: `sglang:generation_tokens_total{${engine('embed', 'embed-0')}}`, values: '0+6000x60' },
+  { series: `sglang:prompt_tokens_total{${engine('embed', 'embed-0')}}`, values: '0+12000x60' },
+  { series: `sglang:num_requests_total{${engine('embed', 'embed-0')}}`, values: '0+120x60' },
   // DCGM, with the exporter's pod mapping (honorLabels): chat-0 80 %, chat-1 40 %, embed-0 20 % and 10 %,
   // eval-job 90 %; n3's idle GPU carries the exporter's own pod labels.
   dcgm('n1', 0, 'serve', 'chat-0', 80), dcgm('n2', 0, 'serve', 'chat-1', 40), dcgm('n2', 1, 'serve', 'embed-0', 20), dcgm('n2', 2, 'serve', 'embed-0', 10),
@@ -168,8 +168,9 @@ function runPromtool(groups: Obj[], tests: Obj, evalInterval: string): void {
 }
 
 maybe('cost rules price nodes, attribute spend to models and revisions, and the idle and utilization alerts fire and stay quiet (promtool)', () => {
-  // Idle threshold 0.40 $/h (n3 costs 0.4024) and the default utilization threshold 0.3 (embed: 0.15), both for 3h.
-  const groups = [signalGroup, ...renderedGroups({ idleSpendThresholdUsdPerHour: 0.4 })];
+  // Idle threshold 0.40 $/h (n3 costs 0.4024) and the default utilization threshold 0.3 (embed: 0.15), both for 30m
+  // here (the defaults, 3h, are checked below without promtool).
+  const groups = [signalGroup, ...renderedGroups({ idleSpendThresholdUsdPerHour: 0.4, idleSpendFor: Duration.minutes(30), utilizationFor: Duration.minutes(30) })];
   const idle = { alertname: 'AiPlatformGpuIdleSpendHigh', severity: 'warning' };
   const low = { alertname: 'AiPlatformModelGpuUtilizationLow', severity: 'info', namespace: 'serve', model: 'embed' };
   runPromtool(groups, {
@@ -181,31 +182,31 @@ maybe('cost rules price nodes, attribute spend to models and revisions, and the 
       ...counts.map(([series, n]) => ({ expr: `count(${series})`, eval_time: '10m', exp_samples: [{ labels: '{}', value: n }] })),
     ],
     alert_rule_test: [
-      { eval_time: '2h50m', alertname: 'AiPlatformGpuIdleSpendHigh', exp_alerts: [] },
-      { eval_time: '3h10m', alertname: 'AiPlatformGpuIdleSpendHigh', exp_alerts: [{ exp_labels: idle, exp_annotations: {
+      { eval_time: '25m', alertname: 'AiPlatformGpuIdleSpendHigh', exp_alerts: [] },
+      { eval_time: '35m', alertname: 'AiPlatformGpuIdleSpendHigh', exp_alerts: [{ exp_labels: idle, exp_annotations: {
         summary: 'Idle GPUs cost more than the threshold',
-        description: 'GPUs no pod requests cost 0.40 USD/h (threshold 0.40 USD/h for 3h): lower minReplicas, let the autoscaler consolidate, or pick smaller instance types. See docs/cost.md.',
+        description: 'GPUs no pod requests cost 0.40 USD/h (threshold 0.40 USD/h for 30m): lower minReplicas, let the autoscaler consolidate, or pick smaller instance types. See docs/cost.md.',
       } }] },
-      { eval_time: '2h50m', alertname: 'AiPlatformModelGpuUtilizationLow', exp_alerts: [] },
-      { eval_time: '3h10m', alertname: 'AiPlatformModelGpuUtilizationLow', exp_alerts: [{ exp_labels: low, exp_annotations: {
+      { eval_time: '25m', alertname: 'AiPlatformModelGpuUtilizationLow', exp_alerts: [] },
+      { eval_time: '35m', alertname: 'AiPlatformModelGpuUtilizationLow', exp_alerts: [{ exp_labels: low, exp_annotations: {
         summary: 'Model embed uses little of its GPUs',
-        description: 'GPU utilization of embed (namespace serve) is 15% (threshold 30% for 3h): fewer replicas, a smaller GPU, or MIG slices would cost less. See docs/cost.md.',
+        description: 'GPU utilization of embed (namespace serve) is 15% (threshold 30% for 30m): fewer replicas, a smaller GPU, or MIG slices would cost less. See docs/cost.md.',
       } }] },
       // No regression without a week of history.
-      { eval_time: '6h', alertname: 'AiPlatformCostPerMillionTokensRegressed', exp_alerts: [] },
+      { eval_time: '40m', alertname: 'AiPlatformCostPerMillionTokensRegressed', exp_alerts: [] },
     ],
   }, '1m');
 });
 
 maybe('AiPlatformCostPerMillionTokensRegressed fires when a model\'s throughput halves against last week, not for a steady one (promtool)', () => {
-  // Eight days at 10-minute steps; the common signals are fed directly (their mapping is tested above).
+  // Eight days at 1-hour steps; the common signals are fed directly (their mapping is tested above).
   // After 7 days embed's output halves (100 -> 50 tok/s) at the same GPU spend: cost per token x2.
   const groups = renderedGroups({});
-  const steps = 8 * 24 * 6;
-  const keep = (s: Obj) => ({ series: s.series, values: s.values.replace(/x400$/, `x${steps}`) });
+  const steps = 8 * 24;
+  const keep = (s: Obj) => ({ series: s.series, values: s.values.replace(/x60$/, `x${steps}`) });
   const infra = platform.filter((s) => !/^(vllm|sglang):/.test(s.series)).map(keep);
   const sig = (name: string, model: string, p: string, values: string) => ({ series: `${name}{namespace="serve",model="${model}",engine="x",pod="${p}"}`, values });
-  const week = 7 * 24 * 6;
+  const week = 7 * 24;
   const series = [
     ...infra,
     sig('aiplatform:serving_requests_running', 'chat', 'chat-0', `1x${steps}`), sig('aiplatform:serving_requests_running', 'chat', 'chat-1', `1x${steps}`), sig('aiplatform:serving_requests_running', 'embed', 'embed-0', `1x${steps}`),
@@ -215,7 +216,7 @@ maybe('AiPlatformCostPerMillionTokensRegressed fires when a model\'s throughput 
   const regressed = { alertname: 'AiPlatformCostPerMillionTokensRegressed', severity: 'warning', namespace: 'serve', model: 'embed' };
   // At 7d+7h the last 6h are all at 50 tok/s: cost per token is 2x last week's (200%).
   runPromtool(groups, {
-    interval: '10m',
+    interval: '1h',
     input_series: series,
     alert_rule_test: [
       { eval_time: '7d1h', alertname: 'AiPlatformCostPerMillionTokensRegressed', exp_alerts: [] },
@@ -224,7 +225,7 @@ maybe('AiPlatformCostPerMillionTokensRegressed fires when a model\'s throughput 
         description: 'Cost per 1M output tokens of embed (namespace serve) over the last 6h is 200% of the same 6h a week ago (threshold +25%): throughput fell (longer prompts, smaller batches, a slower revision) or GPUs got dearer (on-demand instead of spot). See docs/cost.md.',
       } }] },
     ],
-  }, '10m');
+  }, '1h');
 });
 
 test('alert thresholds come from props, with documented defaults', () => {
