@@ -14,6 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { CostMonitoring, canaryCostRatioQuery } from '../../lib/cost';
+import { costReportQueries } from '../../lib/jobs/cost/run';
 import { Duration } from '../../lib/core/units';
 import { engineDefinition } from '../../lib/serving/engines';
 import { signalRecordingRules } from '../../lib/serving/serving-signals';
@@ -44,51 +45,51 @@ const signalGroup = {
 };
 
 const node = (n: string, type: string, zone: string, capacity: Obj) => ({
-  series: `kube_node_labels{node="${n}",label_node_kubernetes_io_instance_type="${type}",label_topology_kubernetes_io_zone="${zone}"${Object.entries(capacity).map(([k, v]) => `,${k}="${v}"`).join('')}}`, values: '1x60',
+  series: `kube_node_labels{node="${n}",label_node_kubernetes_io_instance_type="${type}",label_topology_kubernetes_io_zone="${zone}"${Object.entries(capacity).map(([k, v]) => `,${k}="${v}"`).join('')}}`, values: '1x120',
 });
-const gpuCap = (n: string, gpus: number) => ({ series: `kube_node_status_capacity{node="${n}",resource="nvidia_com_gpu",unit="integer"}`, values: `${gpus}x60` });
+const gpuCap = (n: string, gpus: number) => ({ series: `kube_node_status_capacity{node="${n}",resource="nvidia_com_gpu",unit="integer"}`, values: `${gpus}x120` });
 const pod = (ns: string, p: string, n: string, gpus: number, phase = 'Running') => [
-  { series: `kube_pod_container_resource_requests{namespace="${ns}",pod="${p}",container="main",node="${n}",resource="nvidia_com_gpu",unit="integer"}`, values: `${gpus}x60` },
-  { series: `kube_pod_container_resource_requests{namespace="${ns}",pod="${p}",container="main",node="${n}",resource="cpu",unit="core"}`, values: '4x60' },
-  { series: `kube_pod_info{namespace="${ns}",pod="${p}",node="${n}",uid="u-${p}"}`, values: '1x60' },
-  { series: `kube_pod_status_phase{namespace="${ns}",pod="${p}",uid="u-${p}",phase="Running"}`, values: `${phase === 'Running' ? 1 : 0}x60` },
-  { series: `kube_pod_status_phase{namespace="${ns}",pod="${p}",uid="u-${p}",phase="Pending"}`, values: `${phase === 'Pending' ? 1 : 0}x60` },
+  { series: `kube_pod_container_resource_requests{namespace="${ns}",pod="${p}",container="main",node="${n}",resource="nvidia_com_gpu",unit="integer"}`, values: `${gpus}x120` },
+  { series: `kube_pod_container_resource_requests{namespace="${ns}",pod="${p}",container="main",node="${n}",resource="cpu",unit="core"}`, values: '4x120' },
+  { series: `kube_pod_info{namespace="${ns}",pod="${p}",node="${n}",uid="u-${p}"}`, values: '1x120' },
+  { series: `kube_pod_status_phase{namespace="${ns}",pod="${p}",uid="u-${p}",phase="Running"}`, values: `${phase === 'Running' ? 1 : 0}x120` },
+  { series: `kube_pod_status_phase{namespace="${ns}",pod="${p}",uid="u-${p}",phase="Pending"}`, values: `${phase === 'Pending' ? 1 : 0}x120` },
 ];
 const engine = (model: string, p: string) => `namespace="serve",service="serve-${model}-engine",pod="${p}"`;
 const dcgm = (host: string, gpu: number, ns: string, p: string, util: number) => ({
-  series: `DCGM_FI_DEV_GPU_UTIL{Hostname="${host}",gpu="${gpu}",UUID="GPU-${host}-${gpu}",namespace="${ns}",pod="${p}"}`, values: `${util}x60`,
+  series: `DCGM_FI_DEV_GPU_UTIL{Hostname="${host}",gpu="${gpu}",UUID="GPU-${host}-${gpu}",namespace="${ns}",pod="${p}"}`, values: `${util}x120`,
 });
 
-/** The synthetic platform (1-minute samples, 60 minutes). Counters grow by N per minute = N/60 per second. */
+/** The synthetic platform (1-minute samples, 120 minutes). Counters grow by N per minute = N/60 per second. */
 const platform = [
   node('n1', 'g6e.2xlarge', 'us-east-1a', { label_karpenter_sh_capacity_type: 'spot' }),
   node('n2', 'g6e.12xlarge', 'us-east-1b', { label_eks_amazonaws_com_capacity_type: 'ON_DEMAND' }),
   node('n3', 'g5.xlarge', 'us-east-1c', { label_karpenter_sh_capacity_type: 'spot' }),
   node('n4', 'm5.large', 'us-east-1a', { label_karpenter_sh_capacity_type: 'on-demand' }),
   gpuCap('n1', 1), gpuCap('n2', 4), gpuCap('n3', 1),
-  { series: 'kube_node_status_capacity{node="n4",resource="cpu",unit="core"}', values: '2x60' },
+  { series: 'kube_node_status_capacity{node="n4",resource="cpu",unit="core"}', values: '2x120' },
   // Real spot prices pushed by the spot price job: n1's type and zone, plus two that match no node.
-  { series: 'aiplatform_spot_price_usd_per_hour{job="aiplatform-spot-prices",instance="",instance_type="g6e.2xlarge",zone="us-east-1a"}', values: '0.9x60' },
-  { series: 'aiplatform_spot_price_usd_per_hour{job="aiplatform-spot-prices",instance="",instance_type="g6e.2xlarge",zone="us-east-1b"}', values: '0.95x60' },
-  { series: 'aiplatform_spot_price_usd_per_hour{job="aiplatform-spot-prices",instance="",instance_type="g5.xlarge",zone="us-east-1a"}', values: '0.3x60' },
+  { series: 'aiplatform_spot_price_usd_per_hour{job="aiplatform-spot-prices",instance="",instance_type="g6e.2xlarge",zone="us-east-1a"}', values: '0.9x120' },
+  { series: 'aiplatform_spot_price_usd_per_hour{job="aiplatform-spot-prices",instance="",instance_type="g6e.2xlarge",zone="us-east-1b"}', values: '0.95x120' },
+  { series: 'aiplatform_spot_price_usd_per_hour{job="aiplatform-spot-prices",instance="",instance_type="g5.xlarge",zone="us-east-1a"}', values: '0.3x120' },
   ...pod('serve', 'chat-0', 'n1', 1), ...pod('serve', 'chat-1', 'n2', 1), ...pod('serve', 'embed-0', 'n2', 2),
   ...pod('jobs', 'eval-job', 'n2', 1), ...pod('serve', 'pending-0', '', 1, 'Pending'),
-  { series: 'kube_pod_labels{namespace="serve",pod="chat-0",uid="u-chat-0",label_rollouts_pod_template_hash="abc",label_aiplatform_io_rollout_role="stable"}', values: '1x60' },
-  { series: 'kube_pod_labels{namespace="serve",pod="chat-1",uid="u-chat-1",label_rollouts_pod_template_hash="def",label_aiplatform_io_rollout_role="canary"}', values: '1x60' },
-  { series: 'kube_pod_labels{namespace="serve",pod="embed-0",uid="u-embed-0"}', values: '1x60' },
+  { series: 'kube_pod_labels{namespace="serve",pod="chat-0",uid="u-chat-0",label_rollouts_pod_template_hash="abc",label_aiplatform_io_rollout_role="stable"}', values: '1x120' },
+  { series: 'kube_pod_labels{namespace="serve",pod="chat-1",uid="u-chat-1",label_rollouts_pod_template_hash="def",label_aiplatform_io_rollout_role="canary"}', values: '1x120' },
+  { series: 'kube_pod_labels{namespace="serve",pod="embed-0",uid="u-embed-0"}', values: '1x120' },
   // chat-0: 30 output tok/s, 60 prompt tok/s, 1 req/s. chat-1: 10, 20, 0.5. embed-0 (SGLang): 100, 200, 2.
-  { series: `vllm:num_requests_running{${engine('chat', 'chat-0')}}`, values: '3x60' },
-  { series: `vllm:generation_tokens_total{${engine('chat', 'chat-0')}}`, values: '0+1800x60' },
-  { series: `vllm:prompt_tokens_total{${engine('chat', 'chat-0')}}`, values: '0+3600x60' },
-  { series: `vllm:request_success_total{${engine('chat', 'chat-0')},finished_reason="stop"}`, values: '0+60x60' },
-  { series: `vllm:num_requests_running{${engine('chat', 'chat-1')}}`, values: '1x60' },
-  { series: `vllm:generation_tokens_total{${engine('chat', 'chat-1')}}`, values: '0+600x60' },
-  { series: `vllm:prompt_tokens_total{${engine('chat', 'chat-1')}}`, values: '0+1200x60' },
-  { series: `vllm:request_success_total{${engine('chat', 'chat-1')},finished_reason="length"}`, values: '0+30x60' },
-  { series: `sglang:num_running_reqs{${engine('embed', 'embed-0')}}`, values: '2x60' },
-  { series: `sglang:generation_tokens_total{${engine('embed', 'embed-0')}}`, values: '0+6000x60' },
-  { series: `sglang:prompt_tokens_total{${engine('embed', 'embed-0')}}`, values: '0+12000x60' },
-  { series: `sglang:num_requests_total{${engine('embed', 'embed-0')}}`, values: '0+120x60' },
+  { series: `vllm:num_requests_running{${engine('chat', 'chat-0')}}`, values: '3x120' },
+  { series: `vllm:generation_tokens_total{${engine('chat', 'chat-0')}}`, values: '0+1800x120' },
+  { series: `vllm:prompt_tokens_total{${engine('chat', 'chat-0')}}`, values: '0+3600x120' },
+  { series: `vllm:request_success_total{${engine('chat', 'chat-0')},finished_reason="stop"}`, values: '0+60x120' },
+  { series: `vllm:num_requests_running{${engine('chat', 'chat-1')}}`, values: '1x120' },
+  { series: `vllm:generation_tokens_total{${engine('chat', 'chat-1')}}`, values: '0+600x120' },
+  { series: `vllm:prompt_tokens_total{${engine('chat', 'chat-1')}}`, values: '0+1200x120' },
+  { series: `vllm:request_success_total{${engine('chat', 'chat-1')},finished_reason="length"}`, values: '0+30x120' },
+  { series: `sglang:num_running_reqs{${engine('embed', 'embed-0')}}`, values: '2x120' },
+  { series: `sglang:generation_tokens_total{${engine('embed', 'embed-0')}}`, values: '0+6000x120' },
+  { series: `sglang:prompt_tokens_total{${engine('embed', 'embed-0')}}`, values: '0+12000x120' },
+  { series: `sglang:num_requests_total{${engine('embed', 'embed-0')}}`, values: '0+120x120' },
   // DCGM, with the exporter's pod mapping (honorLabels): chat-0 80 %, chat-1 40 %, embed-0 20 % and 10 %,
   // eval-job 90 %; n3's idle GPU carries the exporter's own pod labels.
   dcgm('n1', 0, 'serve', 'chat-0', 80), dcgm('n2', 0, 'serve', 'chat-1', 40), dcgm('n2', 1, 'serve', 'embed-0', 20), dcgm('n2', 2, 'serve', 'embed-0', 10),
@@ -146,6 +147,29 @@ const expected: [string, number, number][] = [
   // Rollout hook: canary / stable cost per 1M output tokens = 72.8681 / 8.3333 = 8.7442.
   [canaryCostRatioQuery('serve', 'chat'), 8.74417, 1e-4],
 ];
+/**
+ * The report job's queries over the second hour of the platform (steady state): [query, hand-computed
+ * value, tolerance]. The range `[1h:1m]` ending at 120m holds 61 one-minute steps in promtool 2.42
+ * (ranges closed at both ends; Prometheus 3 leaves the start out: 60), so each value is x 61/60.
+ */
+const Q = costReportQueries(1);
+const K = 61 / 60;
+const only = (label: string, value: string) => ` and on (${label}) label_replace(vector(1), "${label}", "${value}", "", "")`;
+const reportChecks: [string, number, number][] = [
+  // chat: 2 GPUs (1 spot) for 1 h; 0.90 + 2.62325 = 3.52325 $/h; (30 + 10) tok/s x 3600 s = 144000 output tokens; 1.5 req/s -> 5400.
+  [Q.gpuHours + only('model', 'chat'), 2 * K, 1e-6],
+  [Q.spotGpuHours + only('model', 'chat'), 1 * K, 1e-6],
+  [Q.dollars + only('model', 'chat'), 3.52325 * K, CENT],
+  [Q.outputTokens + only('model', 'chat'), 144000 * K, 1e-3],
+  [Q.requests + only('model', 'chat'), 5400 * K, 1e-3],
+  // embed: 2 GPUs, 5.2465 $/h, 200 prompt tok/s x 3600 = 720000; utilization 0.15.
+  [Q.dollars + only('model', 'embed'), 5.2465 * K, CENT],
+  [Q.promptTokens + only('model', 'embed'), 720000 * K, 1e-3],
+  [Q.utilization + only('model', 'embed'), 0.15, 1e-9],
+  // Platform: 6 GPUs, 2 on spot; 0.90 + 10.493 + 0.4024 = 11.7954 $/h; idle 1 GPU, 0.4024 $/h.
+  [Q.totalGpuHours, 6 * K, 1e-6], [Q.totalSpotGpuHours, 2 * K, 1e-6], [Q.totalDollars, 11.7954 * K, CENT], [Q.idleGpuHours, 1 * K, 1e-6], [Q.idleDollars, 0.4024 * K, CENT],
+  [Q.dollarsBySource + only('price_source', 'spot_price_history'), 0.9 * K, CENT],
+];
 /** How many series each rule records (the right set of nodes, pods and models, no more). */
 const counts: [string, number][] = [
   ['aiplatform:gpu_node_info', 3], ['aiplatform:gpu_node_price_usd_per_hour', 3], ['aiplatform:pod_gpus', 4], ['aiplatform:serving_pod_info', 3],
@@ -180,6 +204,8 @@ maybe('cost rules price nodes, attribute spend to models and revisions, and the 
       // Each selector matches exactly one series, within the tolerance of the hand-computed value.
       ...expected.map(([expr, value, tol]) => ({ expr: `count((abs((${expr}) - ${value}) < bool ${tol}) == 1) == count(${expr})`, eval_time: '10m', exp_samples: [{ labels: '{}', value: 1 }] })),
       ...counts.map(([series, n]) => ({ expr: `count(${series})`, eval_time: '10m', exp_samples: [{ labels: '{}', value: n }] })),
+      // The report job's queries over the recorded series (1 h ending at 120m, 1-minute steps).
+      ...reportChecks.map(([expr, value, tol]) => ({ expr: `count((abs((${expr}) - ${value}) < bool ${tol}) == 1) == count(${expr})`, eval_time: '120m', exp_samples: [{ labels: '{}', value: 1 }] })),
     ],
     alert_rule_test: [
       { eval_time: '25m', alertname: 'AiPlatformGpuIdleSpendHigh', exp_alerts: [] },
@@ -203,7 +229,7 @@ maybe('AiPlatformCostPerMillionTokensRegressed fires when a model\'s throughput 
   // After 7 days embed's output halves (100 -> 50 tok/s) at the same GPU spend: cost per token x2.
   const groups = renderedGroups({});
   const steps = 8 * 24;
-  const keep = (s: Obj) => ({ series: s.series, values: s.values.replace(/x60$/, `x${steps}`) });
+  const keep = (s: Obj) => ({ series: s.series, values: s.values.replace(/x120$/, `x${steps}`) });
   const infra = platform.filter((s) => !/^(vllm|sglang):/.test(s.series)).map(keep);
   const sig = (name: string, model: string, p: string, values: string) => ({ series: `${name}{namespace="serve",model="${model}",engine="x",pod="${p}"}`, values });
   const week = 7 * 24;
@@ -230,7 +256,7 @@ maybe('AiPlatformCostPerMillionTokensRegressed fires when a model\'s throughput 
 
 test('alert thresholds come from props, with documented defaults', () => {
   const groups = renderedGroups({ costRegressionRatio: 0.5, minGpuUtilization: 0.2, utilizationFor: Duration.hours(6) });
-  const alerts = groups.find((g) => g.name === 'aiplatform-cost-alerts').rules;
+  const alerts = groups.find((g) => g.name === 'aiplatform-cost-alerts')!.rules;
   expect(alerts.find((a: Obj) => a.alert === 'AiPlatformCostPerMillionTokensRegressed').expr).toMatch(/> 1\.5$/);
   expect(alerts.find((a: Obj) => a.alert === 'AiPlatformModelGpuUtilizationLow')).toMatchObject({ expr: 'aiplatform:model_gpu_utilization_ratio < 0.2', for: '6h' });
   expect(alerts.find((a: Obj) => a.alert === 'AiPlatformGpuIdleSpendHigh')).toMatchObject({ expr: 'aiplatform:gpu_idle_cost_usd_per_hour > 5', for: '3h' });
