@@ -25,8 +25,11 @@ export class PrometheusClient {
     const what = `Prometheus query at ${displayUrl(`${this.baseUrl.replace(/\/+$/, '')}/api/v1/query`)}`;
     let body: unknown;
     try {
-      const res = await withRetries({ maxRetries: 2, baseDelayMs: 500, maxDelayMs: 4000 }, async () =>
-        expectOk(await httpRequest(url, { timeoutMs: this.timeoutMs, maxResponseBytes: this.maxResponseBytes, headers: { accept: 'application/json' } }), what));
+      // Prometheus answers a bad query with 400/422 and a JSON error (not worth retrying); 5xx and 429 are retried.
+      const res = await withRetries({ maxRetries: 2, baseDelayMs: 500, maxDelayMs: 4000 }, async () => {
+        const r = await httpRequest(url, { timeoutMs: this.timeoutMs, maxResponseBytes: this.maxResponseBytes, headers: { accept: 'application/json' } });
+        return r.status === 400 || r.status === 422 ? r : expectOk(r, what);
+      });
       body = JSON.parse(res.body.toString('utf8'));
     } catch (e) {
       if (e instanceof SyntaxError) throw new JobError(`${what}: the response is not JSON (${e.message}); is prometheusUrl a Prometheus server? (query: ${expr})`);
