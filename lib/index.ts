@@ -14,3 +14,4 @@ export * from './autoscaling';
 export * from './ingress';
 export * from './monitoring';
 export * from './evaluation';
+export * from './cost';

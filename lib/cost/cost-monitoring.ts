@@ -1,15 +1,54 @@
 import { Construct } from 'constructs';
-import { ITerraformDependable } from 'cdktf';
+import { Annotations, ITerraformDependable } from 'cdktf';
+import { ICluster } from '../cluster/cluster-reference';
+import { GPU_PRICE_SOURCE } from '../gpu/catalog';
+import { CostModelEstimate, CostReportJobConfig, JobPushgatewayConfig, COST_REPORT_DEFAULTS } from '../jobs/config';
+import { JsonObject } from '../k8s/values';
+import { compact, JobMlflowProps, wireJobMlflow } from '../monitoring/job-mlflow';
+import { parseJobLocation } from '../monitoring/locations';
+import { ScheduledJob, ScheduledJobKind, ScheduledJobOptions, SecretEnvVar } from '../monitoring/scheduled-job';
+import type { CostReport } from '../platform/cost-report';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label } from '../core/names';
 import { Duration } from '../core/units';
-import { validateNumber } from '../core/validate';
+import { validateInteger, validateNumber } from '../core/validate';
 import { ManifestChart } from '../k8s/manifest-chart';
 import { KubernetesObject } from '../k8s/values';
 import { grafanaDashboardConfigMap, MonitoringObjectError, prometheusRule } from '../observability/monitoring-objects';
 import { IMetricsBackbone } from '../observability/types';
 import { CostAlertThresholds, costAlertRuleGroups, costDashboard, costRecordingRuleGroups } from './cost-rules';
 import { DEFAULT_SPOT_PRICE_FACTOR } from './definitions';
+
+/** The scheduled GPU utilization and inference cost report (a CronJob running `assets/jobs/cost.js`). */
+export interface CostReportSchedule extends Omit<ScheduledJobOptions, 'schedule'>, JobMlflowProps {
+  /** The cluster (IRSA role of the job, scoped to the report prefix). */
+  readonly cluster: ICluster;
+  /**
+   * Where reports go: `s3://bucket/prefix/` (or `file://`, `http(s)://`); each run writes
+   * `<prefix>{{date}}/cost-report.json` and `<prefix>{{date}}/cost-report.md`.
+   */
+  readonly reportPrefix: string;
+  /**
+   * Cron schedule (see `ScheduledJobOptions.schedule`).
+   * @default '0 6 * * 1' (Mondays 06:00, the week before)
+   */
+  readonly schedule?: string;
+  /**
+   * Hours each report covers, ending at the run time.
+   * @default 168
+   */
+  readonly periodHours?: number;
+  /**
+   * Namespace of the CronJob (a literal name; it must exist).
+   * @default - the backbone's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * The pre-deployment estimate (`platformCostReport(platform)`), for the estimate-vs-actual table.
+   * @default - no estimate in the report
+   */
+  readonly estimate?: CostReport;
+}
 
 /** Props of {@link CostMonitoring}. */
 export interface CostMonitoringProps {
@@ -64,6 +103,11 @@ export interface CostMonitoringProps {
    */
   readonly utilizationFor?: Duration;
   /**
+   * The scheduled cost report.
+   * @default - no report job (the rules, alerts and dashboard only)
+   */
+  readonly report?: CostReportSchedule;
+  /**
    * Resources the objects wait for besides the Prometheus operator.
    * @default - none
    */
@@ -89,6 +133,10 @@ export class CostMonitoring extends Construct {
   public readonly spotPriceFactor: number;
   /** Alert thresholds in effect. */
   public readonly thresholds: CostAlertThresholds;
+  /** The report CronJob, when `report` is set. */
+  public readonly reportJob?: ScheduledJob;
+  /** The report job's config, when `report` is set. */
+  public readonly reportConfig?: CostReportJobConfig;
 
   /** Creates the rules and the dashboard. */
   public constructor(scope: Construct, id: string, props: CostMonitoringProps) {
@@ -125,5 +173,55 @@ export class CostMonitoring extends Construct {
       manifests: [this.recordingRules, this.alertRules, this.dashboard],
       dependsOn: [...props.metrics.crdDependencies, ...(props.dependsOn ?? [])],
     });
+    if (props.report) {
+      const built = this.scheduleReport(props.metrics, props.report, props.dependsOn ?? []);
+      this.reportJob = built.job;
+      this.reportConfig = built.config;
+    }
+  }
+
+  private scheduleReport(metrics: IMetricsBackbone, r: CostReportSchedule, dependsOn: ITerraformDependable[]): { job: ScheduledJob; config: CostReportJobConfig } {
+    const namespace = validateDns1123Label(this, 'report.namespace', r.namespace ?? metrics.namespace);
+    const prefix = r.reportPrefix;
+    parseJobLocation(this, 'report.reportPrefix', prefix);
+    if (!prefix.endsWith('/')) throw new ValidationError(this, 'report.reportPrefix', prefix, 'must end with "/" (reports are written under it as {{date}}/cost-report.json and .md)');
+    const periodHours = validateInteger(this, 'report.periodHours', r.periodHours ?? COST_REPORT_DEFAULTS.periodHours, 1, 24 * 93);
+    const egressNamespaces = [metrics.namespace];
+    const podLabels = { 'app.kubernetes.io/name': 'cost-report', 'app.kubernetes.io/instance': 'aiplatform-cost-report' };
+    const secretEnv: SecretEnvVar[] = [];
+    const mlflow = wireJobMlflow(this, r, namespace, podLabels, secretEnv, egressNamespaces).config;
+    if (!metrics.pushgatewayUrl) Annotations.of(this).addWarning('the metrics backbone has no Pushgateway: the cost report pushes no metrics (its job-failure alerts cannot fire)');
+    const pushgateway: JobPushgatewayConfig | undefined = metrics.pushgatewayUrl ? { url: metrics.pushgatewayUrl, job: COST_REPORT_DEFAULTS.pushgatewayJob } : undefined;
+    const estimates: CostModelEstimate[] | undefined = r.estimate?.models.map((m) => ({
+      namespace: m.namespace, model: m.model, gpusPerReplica: m.gpusPerReplica,
+      replicaHourlyLowUsd: m.replicaHourlyLowUsd, replicaHourlyHighUsd: m.replicaHourlyHighUsd,
+      tokensPerSecondPerReplica: r.estimate!.assumptions.tokensPerSecondPerReplica,
+    }));
+    const config = compact({
+      name: 'aiplatform-cost',
+      prometheusUrl: metrics.prometheusUrl,
+      periodHours,
+      reportUrl: `${prefix}{{date}}/cost-report.json`,
+      markdownUrl: `${prefix}{{date}}/cost-report.md`,
+      estimates,
+      priceCatalog: { source: GPU_PRICE_SOURCE.source, date: GPU_PRICE_SOURCE.date, spotPriceFactor: this.spotPriceFactor },
+      pushgateway,
+      mlflow,
+    }) as unknown as CostReportJobConfig;
+    const job = new ScheduledJob(this, 'report', {
+      ...r,
+      schedule: r.schedule ?? '0 6 * * 1',
+      owner: this,
+      kind: ScheduledJobKind.COST,
+      name: 'aiplatform-cost-report',
+      namespace,
+      config: config as unknown as JsonObject,
+      writes: [config.reportUrl as string, config.markdownUrl as string],
+      secretEnv,
+      egressNamespaces,
+      labels: podLabels,
+      dependsOn,
+    });
+    return { job, config: { ...config, limits: job.limits } };
   }
 }

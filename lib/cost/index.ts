@@ -1,3 +1,4 @@
-export * from './definitions';
-export * from './cost-rules';
-export * from './cost-monitoring';
+// Public API of live unit economics: the construct, the documented series names and the rollout hook.
+export { CostMonitoring, CostMonitoringProps, CostReportSchedule } from './cost-monitoring';
+export { COST_SERIES, PRICE_SOURCES, CAPACITY_TYPES, ROLLOUT_REVISION_POD_LABEL, ROLLOUT_ROLE_POD_LABEL } from './definitions';
+export { CostAlertThresholds, canaryCostRatioQuery, costMetricLabelsAllowlist } from './cost-rules';

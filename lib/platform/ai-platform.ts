@@ -20,6 +20,8 @@ import { addDependencies } from './dependencies';
 import { DriftMonitor, DriftMonitorOptions } from '../monitoring/drift-monitor';
 import { EvalCronJob, EvalCronJobOptions } from '../evaluation/eval-cron-job';
 import { PlatformNamespace } from '../k8s/platform-namespace';
+import { CostMonitoring, CostMonitoringProps, CostReportSchedule } from '../cost/cost-monitoring';
+import { platformCostReport } from './cost-report';
 
 /** A drift monitor of the platform. */
 export interface PlatformDriftMonitorOptions extends DriftMonitorOptions {
@@ -119,10 +121,25 @@ export interface AiPlatformProps {
    */
   readonly jobsNamespace?: string;
   /**
+   * Live GPU unit economics (docs/cost.md): cost recording rules, alerts, dashboard and, with
+   * `report`, the scheduled cost report (its estimate column is this platform's `platformCostReport`).
+   * @default - none
+   */
+  readonly costMonitoring?: PlatformCostMonitoringOptions;
+  /**
    * Security and reliability guardrails on the synthesized platform.
    * @default - enabled, errors fail synth
    */
   readonly guardrails?: PlatformGuardrailsOptions;
+}
+
+/** {@link CostMonitoringProps} without what the platform provides. */
+export interface PlatformCostMonitoringOptions extends Omit<CostMonitoringProps, 'metrics' | 'report'> {
+  /**
+   * The scheduled cost report (the platform passes its cluster, registry and estimate).
+   * @default - no report job
+   */
+  readonly report?: Omit<CostReportSchedule, 'cluster' | 'estimate' | 'registry'>;
 }
 
 /**
@@ -157,6 +174,8 @@ export class AiPlatform extends Construct {
   public readonly evaluations: Record<string, EvalCronJob> = {};
   /** The guardrails Aspect, when enabled. */
   public readonly guardrails?: PlatformGuardrails;
+  /** Live GPU unit economics, when `costMonitoring` is set. */
+  public readonly costMonitoring?: CostMonitoring;
 
   /** Creates the stacks. */
   public constructor(scope: Construct, id: string, props: AiPlatformProps) {
@@ -265,6 +284,15 @@ export class AiPlatform extends Construct {
 
     addClusterOutputs(ps, reference.clusterName, props.region);
     if (this.registry) output(ps, 'registry_tracking_uri', this.registry.trackingUri, 'In-cluster MLflow tracking URI (MLFLOW_TRACKING_URI)');
+
+    if (props.costMonitoring) {
+      const { report, ...options } = props.costMonitoring;
+      this.costMonitoring = new CostMonitoring(ps, 'cost', {
+        ...options,
+        metrics: this.observability,
+        report: report ? { ...report, cluster: this.cluster, registry: this.registry, estimate: platformCostReport(this, { spotPriceFactor: options.spotPriceFactor }) } : undefined,
+      });
+    }
 
     if (props.guardrails?.enabled ?? true) {
       this.guardrails = PlatformGuardrails.applyTo(this, props.guardrails);
