@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { Annotations, ITerraformDependable } from 'cdktf';
 import { ICluster } from '../cluster/cluster-reference';
-import { GPU_PRICE_SOURCE } from '../gpu/catalog';
-import { CostModelEstimate, CostReportJobConfig, JobPushgatewayConfig, COST_REPORT_DEFAULTS } from '../jobs/config';
+import { GPU_INSTANCE_TYPES, GPU_PRICE_SOURCE } from '../gpu/catalog';
+import { CostModelEstimate, CostReportJobConfig, JobPushgatewayConfig, COST_REPORT_DEFAULTS, SPOT_PRICE_DEFAULTS, SpotPriceJobConfig } from '../jobs/config';
 import { JsonObject } from '../k8s/values';
 import { compact, JobMlflowProps, wireJobMlflow } from '../monitoring/job-mlflow';
 import { parseJobLocation } from '../monitoring/locations';
@@ -48,6 +48,32 @@ export interface CostReportSchedule extends Omit<ScheduledJobOptions, 'schedule'
    * @default - no estimate in the report
    */
   readonly estimate?: CostReport;
+}
+
+/**
+ * The spot price job: every `schedule`, EC2 `DescribeSpotPriceHistory` (read-only IAM through IRSA:
+ * `ec2:DescribeSpotPriceHistory` only) for the GPU types in each zone of the region, pushed to the
+ * Pushgateway as `aiplatform_spot_price_usd_per_hour{instance_type, zone}`; spot nodes are then priced
+ * at their real spot price (`price_source="spot_price_history"`).
+ */
+export interface SpotPriceSchedule extends Omit<ScheduledJobOptions, 'schedule'> {
+  /** The cluster (IRSA role; its region is priced). */
+  readonly cluster: ICluster;
+  /**
+   * Cron schedule.
+   * @default '17 * * * *' (hourly; spot prices change a few times a day)
+   */
+  readonly schedule?: string;
+  /**
+   * Instance types to price (at most 100).
+   * @default - every catalog type with an on-demand list price
+   */
+  readonly instanceTypes?: string[];
+  /**
+   * Namespace of the CronJob (a literal name; it must exist).
+   * @default - the backbone's namespace
+   */
+  readonly namespace?: string;
 }
 
 /** Props of {@link CostMonitoring}. */
@@ -108,6 +134,11 @@ export interface CostMonitoringProps {
    */
   readonly report?: CostReportSchedule;
   /**
+   * The spot price job (needs the backbone's Pushgateway).
+   * @default - none: spot nodes are priced with `spotPriceFactor` unless something else pushes spot prices
+   */
+  readonly spotPrices?: SpotPriceSchedule;
+  /**
    * Resources the objects wait for besides the Prometheus operator.
    * @default - none
    */
@@ -137,6 +168,10 @@ export class CostMonitoring extends Construct {
   public readonly reportJob?: ScheduledJob;
   /** The report job's config, when `report` is set. */
   public readonly reportConfig?: CostReportJobConfig;
+  /** The spot price CronJob, when `spotPrices` is set. */
+  public readonly spotPriceJob?: ScheduledJob;
+  /** The spot price job's config, when `spotPrices` is set. */
+  public readonly spotPriceConfig?: SpotPriceJobConfig;
 
   /** Creates the rules and the dashboard. */
   public constructor(scope: Construct, id: string, props: CostMonitoringProps) {
@@ -178,6 +213,42 @@ export class CostMonitoring extends Construct {
       this.reportJob = built.job;
       this.reportConfig = built.config;
     }
+    if (props.spotPrices) {
+      const built = this.scheduleSpotPrices(props.metrics, props.spotPrices, props.dependsOn ?? []);
+      this.spotPriceJob = built.job;
+      this.spotPriceConfig = built.config;
+    }
+  }
+
+  private scheduleSpotPrices(metrics: IMetricsBackbone, o: SpotPriceSchedule, dependsOn: ITerraformDependable[]): { job: ScheduledJob; config: SpotPriceJobConfig } {
+    const namespace = validateDns1123Label(this, 'spotPrices.namespace', o.namespace ?? metrics.namespace);
+    if (!metrics.pushgatewayUrl) throw new ValidationError(this, 'spotPrices', metrics.node.path, 'needs the backbone\'s Pushgateway (Observability pushgateway.enabled): the prices are pushed there');
+    const types = o.instanceTypes ?? Object.values(GPU_INSTANCE_TYPES).filter((t) => t.listedOnDemand).map((t) => t.name).sort();
+    if (types.length === 0 || types.length > 100) throw new ValidationError(this, 'spotPrices.instanceTypes', types.length, 'must list 1 to 100 instance types');
+    types.forEach((t, i) => {
+      if (!/^[a-z0-9-]+\.[a-z0-9-]+$/.test(t)) throw new ValidationError(this, `spotPrices.instanceTypes[${i}]`, t, 'must be an instance type such as "g6e.2xlarge"');
+    });
+    const config = compact({
+      name: 'aiplatform-spot-prices',
+      region: o.cluster.region,
+      instanceTypes: types,
+      pushgateway: { url: metrics.pushgatewayUrl, job: SPOT_PRICE_DEFAULTS.pushgatewayJob },
+    }) as unknown as SpotPriceJobConfig;
+    const job = new ScheduledJob(this, 'spot-prices', {
+      ...o,
+      schedule: o.schedule ?? '17 * * * *',
+      owner: this,
+      kind: ScheduledJobKind.SPOT_PRICES,
+      name: 'aiplatform-spot-prices',
+      namespace,
+      config: config as unknown as JsonObject,
+      egressNamespaces: [metrics.namespace],
+      labels: { 'app.kubernetes.io/name': 'spot-prices', 'app.kubernetes.io/instance': 'aiplatform-spot-prices' },
+      // DescribeSpotPriceHistory supports no resource-level permissions: "*" is the only resource.
+      extraStatements: [{ sid: 'ReadSpotPrices', actions: ['ec2:DescribeSpotPriceHistory'], resources: ['*'] }],
+      dependsOn,
+    });
+    return { job, config: { ...config, limits: job.limits } };
   }
 
   private scheduleReport(metrics: IMetricsBackbone, r: CostReportSchedule, dependsOn: ITerraformDependable[]): { job: ScheduledJob; config: CostReportJobConfig } {

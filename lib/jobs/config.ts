@@ -648,3 +648,22 @@ export const COST_REPORT_DEFAULTS = {
   periodHours: 168,
   pushgatewayJob: 'aiplatform-cost-report',
 } as const;
+
+/** Config of the spot price job (`assets/jobs/spot-prices.js`): current spot prices of GPU types to the Pushgateway. */
+export interface SpotPriceJobConfig extends JobCommonConfig {
+  /** AWS region whose spot prices are read (every availability zone of it). */
+  readonly region: string;
+  /** Instance types to price (at most 100). */
+  readonly instanceTypes: string[];
+  /**
+   * EC2 endpoint override (tests, private endpoints); `AWS_ENDPOINT_URL_EC2` / `AWS_ENDPOINT_URL` also apply.
+   * @default - `https://ec2.<region>.amazonaws.com`
+   */
+  readonly ec2Endpoint?: string;
+}
+
+/** Defaults of the spot price job. */
+export const SPOT_PRICE_DEFAULTS = {
+  pushgatewayJob: 'aiplatform-spot-prices',
+  productDescription: 'Linux/UNIX',
+} as const;

@@ -38,6 +38,8 @@ export enum ScheduledJobKind {
   EVAL = 'eval',
   /** The GPU cost report job (`assets/jobs/cost.js`). */
   COST = 'cost',
+  /** The spot price job (`assets/jobs/spot-prices.js`). */
+  SPOT_PRICES = 'spot-prices',
 }
 
 /** When and how a job's CronJob runs: the options DriftMonitor and EvalCronJob share. */
@@ -229,6 +231,11 @@ export interface ScheduledJobProps extends ScheduledJobOptions {
    */
   readonly owner?: IConstruct;
   /**
+   * IAM statements of the job's role besides its S3 locations (e.g. a read-only EC2 call).
+   * @default - none
+   */
+  readonly extraStatements?: PolicyStatement[];
+  /**
    * Inputs the job holds in memory at once (drift: both windows), for the memory check of `maxInputSize`.
    * @default 1
    */
@@ -375,7 +382,7 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
       if (props.args !== undefined) throw new ValidationError(owner, 'args', props.args, 'applies only with image: the bundled job runs as "node /jobs/<job>.js"');
     }
     const uid = validateInteger(owner, 'runAsUser', props.runAsUser ?? JOB_NODE_USER_ID, 1, 2147483647);
-    const defaults = props.kind === ScheduledJobKind.DRIFT ? { cpu: 0.5, memory: Size.gibibytes(1) } : props.kind === ScheduledJobKind.COST ? { cpu: 0.1, memory: Size.mebibytes(256) } : { cpu: 0.25, memory: Size.mebibytes(256) };
+    const defaults = props.kind === ScheduledJobKind.DRIFT ? { cpu: 0.5, memory: Size.gibibytes(1) } : props.kind === ScheduledJobKind.COST || props.kind === ScheduledJobKind.SPOT_PRICES ? { cpu: 0.1, memory: Size.mebibytes(256) } : { cpu: 0.25, memory: Size.mebibytes(256) };
     const cpu = validateNumber(owner, 'cpu', props.cpu ?? defaults.cpu, 0.01, 64);
     const memory = props.memory ?? defaults.memory;
     validateNumber(owner, 'memory (MiB)', memory.toMebibytes(), 32, 256 * 1024);
@@ -417,7 +424,7 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
     this.limits = { maxInputBytes, maxResponseBytes, ...(this.runDeadlineSeconds !== undefined ? { deadlineSeconds: this.runDeadlineSeconds } : {}) };
 
     const labels = {
-      'app.kubernetes.io/name': { [ScheduledJobKind.DRIFT]: 'drift-monitor', [ScheduledJobKind.EVAL]: 'eval-cron-job', [ScheduledJobKind.COST]: 'cost-report' }[props.kind],
+      'app.kubernetes.io/name': { [ScheduledJobKind.DRIFT]: 'drift-monitor', [ScheduledJobKind.EVAL]: 'eval-cron-job', [ScheduledJobKind.COST]: 'cost-report', [ScheduledJobKind.SPOT_PRICES]: 'spot-prices' }[props.kind],
       'app.kubernetes.io/instance': name,
       ...props.labels,
       'app.kubernetes.io/component': 'job',
@@ -447,7 +454,7 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
     kmsKeys.forEach((k, i) => {
       if (!Token.isUnresolved(k)) validatePattern(owner, `s3KmsKeyArns[${i}]`, k, KMS_KEY_ARN, 'be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');
     });
-    this.statements = jobS3Statements(awsPartition(props.cluster.region), reads, writes, kmsKeys);
+    this.statements = [...jobS3Statements(awsPartition(props.cluster.region), reads, writes, kmsKeys), ...(props.extraStatements ?? [])];
     const unscoped = [...reads, ...writes].filter((l) => l.s3 && l.s3.staticPrefix === '');
     if (unscoped.length > 0) {
       Annotations.of(owner).addWarning(`${unscoped.map((l) => l.url).join(', ')} ${unscoped.length > 1 ? 'have' : 'has'} no fixed key prefix: the job's role may read or write the whole bucket; put the data under a prefix`);

@@ -20,7 +20,7 @@ import { addDependencies } from './dependencies';
 import { DriftMonitor, DriftMonitorOptions } from '../monitoring/drift-monitor';
 import { EvalCronJob, EvalCronJobOptions } from '../evaluation/eval-cron-job';
 import { PlatformNamespace } from '../k8s/platform-namespace';
-import { CostMonitoring, CostMonitoringProps, CostReportSchedule } from '../cost/cost-monitoring';
+import { CostMonitoring, CostMonitoringProps, CostReportSchedule, SpotPriceSchedule } from '../cost/cost-monitoring';
 import { platformCostReport } from './cost-report';
 
 /** A drift monitor of the platform. */
@@ -134,7 +134,12 @@ export interface AiPlatformProps {
 }
 
 /** {@link CostMonitoringProps} without what the platform provides. */
-export interface PlatformCostMonitoringOptions extends Omit<CostMonitoringProps, 'metrics' | 'report'> {
+export interface PlatformCostMonitoringOptions extends Omit<CostMonitoringProps, 'metrics' | 'report' | 'spotPrices'> {
+  /**
+   * The spot price job (the platform passes its cluster).
+   * @default - none
+   */
+  readonly spotPrices?: Omit<SpotPriceSchedule, 'cluster'>;
   /**
    * The scheduled cost report (the platform passes its cluster, registry and estimate).
    * @default - no report job
@@ -286,11 +291,12 @@ export class AiPlatform extends Construct {
     if (this.registry) output(ps, 'registry_tracking_uri', this.registry.trackingUri, 'In-cluster MLflow tracking URI (MLFLOW_TRACKING_URI)');
 
     if (props.costMonitoring) {
-      const { report, ...options } = props.costMonitoring;
+      const { report, spotPrices, ...options } = props.costMonitoring;
       this.costMonitoring = new CostMonitoring(ps, 'cost', {
         ...options,
         metrics: this.observability,
         report: report ? { ...report, cluster: this.cluster, registry: this.registry, estimate: platformCostReport(this, { spotPriceFactor: options.spotPriceFactor }) } : undefined,
+        spotPrices: spotPrices ? { ...spotPrices, cluster: this.cluster } : undefined,
       });
     }
 

@@ -9,6 +9,7 @@ import * as YAML from 'yaml';
 import { CostMonitoring } from '../../lib/cost';
 import { Duration } from '../../lib/core/units';
 import { validateCostReportConfig } from '../../lib/jobs/cost/validate';
+import { validateSpotPriceConfig } from '../../lib/jobs/spot-prices/run';
 import { awsStack, synth } from '../harness/synth';
 import { customResourceErrors } from '../harness/reference';
 import { FakeMetrics, fakeCluster } from '../serving/fakes';
@@ -23,9 +24,11 @@ const openapi: { kubernetesObjectErrors(o: unknown): { path: string; message: st
 function build(props: Obj = {}) {
   const stack = awsStack();
   const metrics = Object.assign(new FakeMetrics(stack, 'metrics'), { pushgatewayUrl: 'http://prometheus-pushgateway.monitoring.svc:9091' });
+  const cluster = fakeCluster(stack);
   const cost = new CostMonitoring(stack, 'cost', {
     metrics,
-    report: { cluster: fakeCluster(stack), reportPrefix: 's3://finops-reports/gpu/' },
+    report: { cluster, reportPrefix: 's3://finops-reports/gpu/' },
+    spotPrices: { cluster },
     ...props,
   });
   const s = synth(stack);
@@ -37,7 +40,7 @@ const base = build();
 
 test('every rendered object validates: PrometheusRules against the CRD, core objects against Kubernetes 1.35', () => {
   const kinds = base.objects.map((o) => o.kind).sort();
-  expect(kinds).toEqual(['ConfigMap', 'ConfigMap', 'CronJob', 'NetworkPolicy', 'PrometheusRule', 'PrometheusRule', 'ServiceAccount']);
+  expect(kinds).toEqual(['ConfigMap', 'ConfigMap', 'ConfigMap', 'CronJob', 'CronJob', 'NetworkPolicy', 'NetworkPolicy', 'PrometheusRule', 'PrometheusRule', 'ServiceAccount', 'ServiceAccount']);
   for (const o of base.objects) {
     if (o.apiVersion === 'monitoring.coreos.com/v1') expect([o.metadata.name, customResourceErrors(o as any)]).toEqual([o.metadata.name, []]);
     else if (openapi) expect([o.kind, o.metadata.name, openapi.kubernetesObjectErrors(o)]).toEqual([o.kind, o.metadata.name, []]);
@@ -59,9 +62,9 @@ test('rules, alerts and dashboard carry the backbone labels and stable names', (
 });
 
 test('the report CronJob: weekly, the config the bundle accepts, S3 writes scoped to the prefix, egress to the backbone only', () => {
-  const cron = base.objects.find((o) => o.kind === 'CronJob')!;
+  const cron = base.objects.find((o) => o.kind === 'CronJob' && o.metadata.name === 'aiplatform-cost-report')!;
   expect(cron.spec.schedule).toBe('0 6 * * 1');
-  const cm = base.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name !== 'aiplatform-cost-dashboard')!;
+  const cm = base.objects.find((o) => o.kind === 'ConfigMap' && o.data?.['cost.js'])!;
   expect(Object.keys(cm.data).sort()).toEqual(['config.json', 'cost.js']);
   const config = validateCostReportConfig(JSON.parse(cm.data['config.json']));
   expect(config).toMatchObject({
@@ -70,12 +73,26 @@ test('the report CronJob: weekly, the config the bundle accepts, S3 writes scope
     pushgateway: { url: 'http://prometheus-pushgateway.monitoring.svc:9091', job: 'aiplatform-cost-report' },
     priceCatalog: { date: '2026-07-20', spotPriceFactor: 0.4 },
   });
-  const docs = Object.values(base.s.data?.aws_iam_policy_document ?? {}) as Obj[];
+  const docs = Object.entries(base.s.data?.aws_iam_policy_document ?? {}).filter(([k]) => k.includes('cost-report_policy')).map(([, d]) => d) as Obj[];
+  expect(docs).toHaveLength(1);
   const statements = docs.flatMap((d) => d.statement ?? []);
   const actions = statements.flatMap((st: Obj) => st.actions);
   expect(actions).toContain('s3:PutObject');
   expect(actions.filter((a: string) => !a.startsWith('s3:PutObject') && a !== 'sts:AssumeRoleWithWebIdentity')).toEqual([]);
   expect(JSON.stringify(statements)).toContain('finops-reports/gpu/');
+});
+
+test('the spot price CronJob: hourly, every listed catalog type, read-only EC2 IAM and nothing else', () => {
+  const cron = base.objects.find((o) => o.kind === 'CronJob' && o.metadata.name === 'aiplatform-spot-prices')!;
+  expect(cron.spec.schedule).toBe('17 * * * *');
+  const cm = base.objects.find((o) => o.kind === 'ConfigMap' && o.data?.['spot-prices.js'])!;
+  const config = validateSpotPriceConfig(JSON.parse(cm.data['config.json']));
+  expect(config.region).toBe(base.cost.spotPriceConfig!.region);
+  expect(config.instanceTypes).toContain('g6e.2xlarge');
+  expect(config.instanceTypes).not.toContain('p5e.48xlarge'); // no on-demand list price: Capacity Blocks only
+  expect(config.pushgateway).toEqual({ url: 'http://prometheus-pushgateway.monitoring.svc:9091', job: 'aiplatform-spot-prices' });
+  const docs = Object.entries(base.s.data?.aws_iam_policy_document ?? {}).filter(([k]) => k.includes('spot-prices_policy')).map(([, d]) => d) as Obj[];
+  expect(docs.flatMap((d) => d.statement)).toEqual([expect.objectContaining({ actions: ['ec2:DescribeSpotPriceHistory'], resources: ['*'] })]);
 });
 
 test('bad props name the construct path, the prop and what is valid', () => {
@@ -84,4 +101,5 @@ test('bad props name the construct path, the prop and what is valid', () => {
   expect(bad({ minGpuUtilization: 1.5 })).toThrow(/minGpuUtilization/);
   expect(bad({ idleSpendFor: Duration.seconds(30) })).toThrow(/idleSpendFor.*whole minutes/);
   expect(bad({ report: { cluster: undefined as any, reportPrefix: 's3://finops-reports/no-slash' } })).toThrow(/report\.reportPrefix.*must end with "\/"/);
+  expect(bad({ spotPrices: { cluster: undefined as any, instanceTypes: ['G6E'] } })).toThrow(/spotPrices\.instanceTypes\[0\].*instance type/);
 });
