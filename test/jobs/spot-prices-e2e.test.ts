@@ -34,13 +34,15 @@ beforeAll(async () => {
     if (!ok) {
       failures.push(req.url);
       res.writeHead(401);
-      return res.end('<Response><Errors><Error><Code>AuthFailure</Code><Message>signature</Message></Error></Errors></Response>');
+      res.end('<Response><Errors><Error><Code>AuthFailure</Code><Message>signature</Message></Error></Errors></Response>');
+      return;
     }
     const form = new URLSearchParams(req.body.toString('utf8'));
     forms.push(form);
     if (mode === 'denied') {
       res.writeHead(403);
-      return res.end('<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>x</RequestID></Response>');
+      res.end('<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>x</RequestID></Response>');
+      return;
     }
     const page2 = form.get('NextToken') === 'p2';
     const items = mode === 'empty' ? '' : page2
