@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Annotations, ITerraformDependable } from 'cdktf';
+import { Annotations, ITerraformDependable, Token } from 'cdktf';
 import { ICluster } from '../cluster/cluster-reference';
 import { GPU_INSTANCE_TYPES, GPU_PRICE_SOURCE } from '../gpu/catalog';
 import { CostModelEstimate, CostReportJobConfig, JobPushgatewayConfig, COST_REPORT_DEFAULTS, SPOT_PRICE_DEFAULTS, SpotPriceJobConfig } from '../jobs/config';
@@ -220,8 +220,14 @@ export class CostMonitoring extends Construct {
     }
   }
 
+  private jobNamespace(prop: string, given: string | undefined, metrics: IMetricsBackbone): string {
+    const ns = given ?? metrics.namespace;
+    if (Token.isUnresolved(ns)) throw new ValidationError(this, prop, ns, 'must be a literal namespace name (e.g. "monitoring"): the backbone\'s namespace is only known at apply time here, and the job\'s IRSA role is derived from it');
+    return ns;
+  }
+
   private scheduleSpotPrices(metrics: IMetricsBackbone, o: SpotPriceSchedule, dependsOn: ITerraformDependable[]): { job: ScheduledJob; config: SpotPriceJobConfig } {
-    const namespace = validateDns1123Label(this, 'spotPrices.namespace', o.namespace ?? metrics.namespace);
+    const namespace = validateDns1123Label(this, 'spotPrices.namespace', this.jobNamespace('spotPrices.namespace', o.namespace, metrics));
     if (!metrics.pushgatewayUrl) throw new ValidationError(this, 'spotPrices', metrics.node.path, 'needs the backbone\'s Pushgateway (Observability pushgateway.enabled): the prices are pushed there');
     const types = o.instanceTypes ?? Object.values(GPU_INSTANCE_TYPES).filter((t) => t.listedOnDemand).map((t) => t.name).sort();
     if (types.length === 0 || types.length > 100) throw new ValidationError(this, 'spotPrices.instanceTypes', types.length, 'must list 1 to 100 instance types');
@@ -246,13 +252,13 @@ export class CostMonitoring extends Construct {
       labels: { 'app.kubernetes.io/name': 'spot-prices', 'app.kubernetes.io/instance': 'aiplatform-spot-prices' },
       // DescribeSpotPriceHistory supports no resource-level permissions: "*" is the only resource.
       extraStatements: [{ sid: 'ReadSpotPrices', actions: ['ec2:DescribeSpotPriceHistory'], resources: ['*'] }],
-      dependsOn,
+      dependsOn: [...(o.dependsOn ?? []), ...dependsOn],
     });
     return { job, config: { ...config, limits: job.limits } };
   }
 
   private scheduleReport(metrics: IMetricsBackbone, r: CostReportSchedule, dependsOn: ITerraformDependable[]): { job: ScheduledJob; config: CostReportJobConfig } {
-    const namespace = validateDns1123Label(this, 'report.namespace', r.namespace ?? metrics.namespace);
+    const namespace = validateDns1123Label(this, 'report.namespace', this.jobNamespace('report.namespace', r.namespace, metrics));
     const prefix = r.reportPrefix;
     parseJobLocation(this, 'report.reportPrefix', prefix);
     if (!prefix.endsWith('/')) throw new ValidationError(this, 'report.reportPrefix', prefix, 'must end with "/" (reports are written under it as {{date}}/cost-report.json and .md)');
@@ -291,7 +297,7 @@ export class CostMonitoring extends Construct {
       secretEnv,
       egressNamespaces,
       labels: podLabels,
-      dependsOn,
+      dependsOn: [...(r.dependsOn ?? []), ...dependsOn],
     });
     return { job, config: { ...config, limits: job.limits } };
   }

@@ -292,11 +292,13 @@ export class AiPlatform extends Construct {
 
     if (props.costMonitoring) {
       const { report, spotPrices, ...options } = props.costMonitoring;
+      // The jobs need a literal namespace (IRSA); the backbone's is a reference to its namespace resource.
+      const jobs = { namespace: props.observability?.namespace ?? 'monitoring', dependsOn: [this.observability.platformNamespace.namespace] };
       this.costMonitoring = new CostMonitoring(ps, 'cost', {
         ...options,
         metrics: this.observability,
-        report: report ? { ...report, cluster: this.cluster, registry: this.registry, estimate: platformCostReport(this, { spotPriceFactor: options.spotPriceFactor }) } : undefined,
-        spotPrices: spotPrices ? { ...spotPrices, cluster: this.cluster } : undefined,
+        report: report ? { ...jobs, ...report, cluster: this.cluster, registry: this.registry, estimate: platformCostReport(this, { spotPriceFactor: options.spotPriceFactor }) } : undefined,
+        spotPrices: spotPrices ? { ...jobs, ...spotPrices, cluster: this.cluster } : undefined,
       });
     }
 

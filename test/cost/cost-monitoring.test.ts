@@ -103,3 +103,28 @@ test('bad props name the construct path, the prop and what is valid', () => {
   expect(bad({ report: { cluster: undefined as any, reportPrefix: 's3://finops-reports/no-slash' } })).toThrow(/report\.reportPrefix.*must end with "\/"/);
   expect(bad({ spotPrices: { cluster: undefined as any, instanceTypes: ['G6E'] } })).toThrow(/spotPrices\.instanceTypes\[0\].*instance type/);
 });
+
+test('AiPlatform.costMonitoring: rules, report with the platform estimate per model, spot prices', () => {
+  const { App } = require('cdktf') as typeof import('cdktf');
+  const { AiPlatform, GpuCapacityMode, CapacityPreference } = require('../../lib') as typeof import('../../lib');
+  const os = require('os') as typeof import('os');
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cost-platform-')), stackTraces: false });
+  const p = new AiPlatform(app, 'ai', {
+    region: 'us-east-1',
+    existingCluster: { clusterName: 'demo', endpoint: 'https://example.eks.amazonaws.com', certificateAuthorityData: 'Y2E=', oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X', oidcIssuerUrl: 'https://oidc.eks.us-east-1.amazonaws.com/id/X', vpcId: 'vpc-1', privateSubnetIds: ['subnet-1', 'subnet-2'], clusterSecurityGroupId: 'sg-1', nodeRoleArn: 'arn:aws:iam::123456789012:role/node', nodeRoleName: 'node', region: 'us-east-1' },
+    gpuPools: [{ poolName: 'inference', mode: GpuCapacityMode.KARPENTER, capacity: CapacityPreference.SPOT_WITH_ON_DEMAND_FALLBACK, instanceTypes: ['g6e.xlarge', 'g6e.2xlarge'], maxGpus: 4 }],
+    serving: [{ id: 'chat', gpuPool: 'inference', releaseName: 'chat', models: [{ name: 'llama-8b', model: 'meta-llama/Llama-3.1-8B-Instruct', replicas: { min: 1, max: 2 }, maxModelLen: 16384 }] }],
+    costMonitoring: { idleSpendThresholdUsdPerHour: 2, report: { reportPrefix: 's3://finops-reports/gpu/' }, spotPrices: {} },
+    guardrails: { enabled: false },
+  });
+  expect(p.costMonitoring?.thresholds.idleSpendUsdPerHour).toBe(2);
+  expect(p.costMonitoring?.reportConfig?.estimates).toEqual([
+    // g6e.xlarge 1.861 $/h x 0.4 = 0.7444 (spot, cheapest); g6e.2xlarge 2.242 $/h on demand (dearest); the estimate's 1000 tok/s.
+    { namespace: p.serving.chat.namespace, model: 'llama-8b', gpusPerReplica: 1, replicaHourlyLowUsd: 0.7444, replicaHourlyHighUsd: 2.242, tokensPerSecondPerReplica: 1000 },
+  ]);
+  expect(p.costMonitoring?.spotPriceConfig?.region).toBe('us-east-1');
+  // The jobs run in the backbone's namespace, named literally, after it exists.
+  expect(p.costMonitoring?.reportJob?.namespace).toBe('monitoring');
+  const release = Object.values(synth(p.platformStack).resource?.helm_release ?? {}).find((r: any) => r.name === 'aiplatform-cost-report') as Obj;
+  expect(release.depends_on.join(' ')).toMatch(/kubernetes_namespace_v1\.observability_namespace/);
+});
