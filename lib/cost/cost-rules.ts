@@ -96,7 +96,8 @@ function nodeInfoRules(): PrometheusRuleEntry[] {
     info(`(kube_node_labels{${karpenter}="spot"} or kube_node_labels{${eks}="SPOT"})`, CAPACITY_TYPES.spot),
     info(`(kube_node_labels{${karpenter}="on-demand"} or kube_node_labels{${eks}="ON_DEMAND"})`, CAPACITY_TYPES.onDemand),
     info(`kube_node_labels{${karpenter}="reserved"}`, CAPACITY_TYPES.reserved),
-    info(`kube_node_labels{${karpenter}="",${eks}=""}`, CAPACITY_TYPES.unknown),
+    // Anything else (no label, a managed node group's CAPACITY_BLOCK, a value added later): priced on demand.
+    info(`(kube_node_labels unless on (node) (kube_node_labels{${karpenter}=~"spot|on-demand|reserved"} or kube_node_labels{${eks}=~"SPOT|ON_DEMAND"}))`, CAPACITY_TYPES.unknown),
   ];
 }
 

@@ -35,7 +35,7 @@ export const CAPACITY_TYPES = {
   onDemand: 'on_demand',
   /** A Karpenter capacity reservation (`reserved`): billed at the on-demand rate. */
   reserved: 'reserved',
-  /** Neither label (self-managed nodes): priced on demand. */
+  /** Neither label (self-managed nodes) or another value (a managed node group's `CAPACITY_BLOCK`): priced on demand. */
   unknown: 'unknown',
 } as const;
 

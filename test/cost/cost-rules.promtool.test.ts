@@ -177,13 +177,13 @@ const counts: [string, number][] = [
   ['aiplatform:model_gpu_utilization_ratio', 3], ['aiplatform:gpu_node_idle_gpus', 3],
 ];
 
-function runPromtool(groups: Obj[], tests: Obj, evalInterval: string): void {
+function runPromtool(groups: Obj[], tests: Obj | Obj[], evalInterval: string): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cost-rules-'));
   try {
     fs.writeFileSync(path.join(dir, 'rules.yaml'), YAML.stringify({ groups }));
     const checked = spawnSync('promtool', ['check', 'rules', 'rules.yaml'], { cwd: dir, encoding: 'utf8' });
     if (checked.status !== 0) throw new Error(`promtool check rules failed:\n${checked.stdout}\n${checked.stderr}`);
-    fs.writeFileSync(path.join(dir, 'tests.yaml'), YAML.stringify({ rule_files: ['rules.yaml'], evaluation_interval: evalInterval, tests: [tests] }));
+    fs.writeFileSync(path.join(dir, 'tests.yaml'), YAML.stringify({ rule_files: ['rules.yaml'], evaluation_interval: evalInterval, tests: Array.isArray(tests) ? tests : [tests] }));
     const run = spawnSync('promtool', ['test', 'rules', 'tests.yaml'], { cwd: dir, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`promtool test rules failed:\n${run.stdout}\n${run.stderr}`);
   } finally {
@@ -197,7 +197,17 @@ maybe('cost rules price nodes, attribute spend to models and revisions, and the 
   const groups = [signalGroup, ...renderedGroups({ idleSpendThresholdUsdPerHour: 0.4, idleSpendFor: Duration.minutes(30), utilizationFor: Duration.minutes(30) })];
   const idle = { alertname: 'AiPlatformGpuIdleSpendHigh', severity: 'warning' };
   const low = { alertname: 'AiPlatformModelGpuUtilizationLow', severity: 'info', namespace: 'serve', model: 'embed' };
-  runPromtool(groups, {
+  // A second, separate cluster: a managed node group's Capacity Block node (CAPACITY_BLOCK, neither spot nor
+  // on demand) is still a GPU node, capacity type "unknown", priced on demand (p5.4xlarge 6.88 $/h), idle.
+  const capacityBlock = {
+    interval: '1m',
+    input_series: [node('n5', 'p5.4xlarge', 'us-east-1d', { label_eks_amazonaws_com_capacity_type: 'CAPACITY_BLOCK' }), gpuCap('n5', 1)],
+    promql_expr_test: [
+      { expr: 'aiplatform:gpu_node_price_usd_per_hour', eval_time: '5m', exp_samples: [{ labels: 'aiplatform:gpu_node_price_usd_per_hour{node="n5",instance_type="p5.4xlarge",capacity_type="unknown",zone="us-east-1d",price_source="catalog_on_demand"}', value: 6.88 }] },
+      { expr: 'aiplatform:gpu_idle_cost_usd_per_hour', eval_time: '5m', exp_samples: [{ labels: 'aiplatform:gpu_idle_cost_usd_per_hour', value: 6.88 }] },
+    ],
+  };
+  runPromtool(groups, [capacityBlock, {
     interval: '1m',
     input_series: platform,
     promql_expr_test: [
@@ -221,7 +231,7 @@ maybe('cost rules price nodes, attribute spend to models and revisions, and the 
       // No regression without a week of history.
       { eval_time: '40m', alertname: 'AiPlatformCostPerMillionTokensRegressed', exp_alerts: [] },
     ],
-  }, '1m');
+  }], '1m');
 });
 
 maybe('AiPlatformCostPerMillionTokensRegressed fires when a model\'s throughput halves against last week, not for a steady one (promtool)', () => {
