@@ -266,7 +266,7 @@ export class CostMonitoring extends Construct {
     const egressNamespaces = [metrics.namespace];
     const podLabels = { 'app.kubernetes.io/name': 'cost-report', 'app.kubernetes.io/instance': 'aiplatform-cost-report' };
     const secretEnv: SecretEnvVar[] = [];
-    const mlflow = wireJobMlflow(this, r, namespace, podLabels, secretEnv, egressNamespaces).config;
+    const mlflow = wireJobMlflow(this, r, namespace, podLabels, secretEnv, egressNamespaces, 'aiplatform-cost-report').config;
     if (!metrics.pushgatewayUrl) Annotations.of(this).addWarning('the metrics backbone has no Pushgateway: the cost report pushes no metrics (its job-failure alerts cannot fire)');
     const pushgateway: JobPushgatewayConfig | undefined = metrics.pushgatewayUrl ? { url: metrics.pushgatewayUrl, job: COST_REPORT_DEFAULTS.pushgatewayJob } : undefined;
     const estimates: CostModelEstimate[] | undefined = r.estimate?.models.map((m) => ({
