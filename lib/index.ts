@@ -15,3 +15,4 @@ export * from './ingress';
 export * from './monitoring';
 export * from './evaluation';
 export * from './rollout';
+export * from './cost';

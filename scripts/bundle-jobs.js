@@ -9,7 +9,7 @@ const esbuild = require('esbuild');
 
 const ROOT = path.resolve(__dirname, '..');
 /** Names of the job bundles (lib/jobs/<name>/main.ts -> assets/jobs/<name>.js). */
-const JOBS = ['drift', 'eval'];
+const JOBS = ['drift', 'eval', 'cost', 'spot-prices'];
 
 /**
  * Builds every job bundle. Files are written to a temporary name and renamed, so a concurrent reader

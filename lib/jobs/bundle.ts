@@ -3,7 +3,7 @@ import * as path from 'path';
 import { packageRoot } from '../k8s/package-root';
 
 /** Names of the job bundles shipped in `assets/jobs/`. */
-export type JobBundleName = 'drift' | 'eval';
+export type JobBundleName = 'drift' | 'eval' | 'cost' | 'spot-prices';
 
 /**
  * Absolute path of a job bundle (`assets/jobs/<name>.js` in the package root), for a construct that

@@ -600,3 +600,70 @@ export enum JobExitCode {
   /** The job ran and its verdict is negative: an eval gate failed, or drift with `failOnDrift`. */
   CHECK_FAILED = 2,
 }
+
+/** The pre-deployment estimate of one model (from `platformCostReport`), shown next to the measurement. */
+export interface CostModelEstimate {
+  /** Namespace of the serving stack (the `namespace` label). */
+  readonly namespace: string;
+  /** Model name (the `model` label). */
+  readonly model: string;
+  /** GPUs per replica (tensor parallel size). */
+  readonly gpusPerReplica: number;
+  /** Cheapest hourly price of one replica (spot where the pool allows it), USD. */
+  readonly replicaHourlyLowUsd: number;
+  /** Dearest hourly price of one replica, USD. */
+  readonly replicaHourlyHighUsd: number;
+  /** Output tokens per second per replica the estimate assumed. */
+  readonly tokensPerSecondPerReplica: number;
+}
+
+/** Config of the GPU utilization and inference cost report job (`assets/jobs/cost.js`). */
+export interface CostReportJobConfig extends JobCommonConfig {
+  /** Prometheus base URL (the HTTP API `/api/v1/query` is called under it). */
+  readonly prometheusUrl: string;
+  /**
+   * Hours the report covers, ending at the run time.
+   * @default 168 (one week)
+   */
+  readonly periodHours?: number;
+  /**
+   * Where the Markdown report is written (same forms and templates as `reportUrl`).
+   * @default - no Markdown file
+   */
+  readonly markdownUrl?: string;
+  /**
+   * The pre-deployment estimate per model, for the estimate-vs-actual table.
+   * @default - no estimate column
+   */
+  readonly estimates?: CostModelEstimate[];
+  /**
+   * Where the catalog prices come from and when they were read, quoted in the report.
+   * @default - not quoted
+   */
+  readonly priceCatalog?: { readonly source: string; readonly date: string; readonly spotPriceFactor: number };
+}
+
+/** Defaults of the cost report job. */
+export const COST_REPORT_DEFAULTS = {
+  periodHours: 168,
+  pushgatewayJob: 'aiplatform-cost-report',
+} as const;
+
+/** Config of the spot price job (`assets/jobs/spot-prices.js`): current spot prices of GPU types to the Pushgateway. */
+export interface SpotPriceJobConfig extends JobCommonConfig {
+  /** AWS region whose spot prices are read (every availability zone of it). */
+  readonly region: string;
+  /** Instance types to price (at most 100). */
+  readonly instanceTypes: string[];
+  /**
+   * EC2 endpoint override (tests, private endpoints); `AWS_ENDPOINT_URL_EC2` / `AWS_ENDPOINT_URL` also apply.
+   * @default - `https://ec2.<region>.amazonaws.com`
+   */
+  readonly ec2Endpoint?: string;
+}
+
+/** Defaults of the spot price job. */
+export const SPOT_PRICE_DEFAULTS = {
+  pushgatewayJob: 'aiplatform-spot-prices',
+  productDescription: 'Linux/UNIX',
+} as const;

@@ -36,6 +36,10 @@ export enum ScheduledJobKind {
   DRIFT = 'drift',
   /** The eval job (`assets/jobs/eval.js`). */
   EVAL = 'eval',
+  /** The GPU cost report job (`assets/jobs/cost.js`). */
+  COST = 'cost',
+  /** The spot price job (`assets/jobs/spot-prices.js`). */
+  SPOT_PRICES = 'spot-prices',
 }
 
 /** When and how a job's CronJob runs: the options DriftMonitor and EvalCronJob share. */
@@ -80,12 +84,12 @@ export interface ScheduledJobOptions {
   readonly runAsUser?: number;
   /**
    * CPU request, in vCPU. No CPU limit is set (throttling; SECURITY.md).
-   * @default - 0.5 for drift (statistics over large windows), 0.25 for eval (waits on the model)
+   * @default - 0.5 for drift (statistics over large windows), 0.25 for eval (waits on the model), 0.1 for the cost report
    */
   readonly cpu?: number;
   /**
    * Memory request.
-   * @default - 1 GiB for drift (both windows are held in memory), 256 MiB for eval
+   * @default - 1 GiB for drift (both windows are held in memory), 256 MiB for eval and the cost report
    */
   readonly memory?: Size;
   /**
@@ -226,6 +230,11 @@ export interface ScheduledJobProps extends ScheduledJobOptions {
    * @default - this construct
    */
   readonly owner?: IConstruct;
+  /**
+   * IAM statements of the job's role besides its S3 locations (e.g. a read-only EC2 call).
+   * @default - none
+   */
+  readonly extraStatements?: PolicyStatement[];
   /**
    * Inputs the job holds in memory at once (drift: both windows), for the memory check of `maxInputSize`.
    * @default 1
@@ -373,7 +382,7 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
       if (props.args !== undefined) throw new ValidationError(owner, 'args', props.args, 'applies only with image: the bundled job runs as "node /jobs/<job>.js"');
     }
     const uid = validateInteger(owner, 'runAsUser', props.runAsUser ?? JOB_NODE_USER_ID, 1, 2147483647);
-    const defaults = props.kind === ScheduledJobKind.DRIFT ? { cpu: 0.5, memory: Size.gibibytes(1) } : { cpu: 0.25, memory: Size.mebibytes(256) };
+    const defaults = props.kind === ScheduledJobKind.DRIFT ? { cpu: 0.5, memory: Size.gibibytes(1) } : props.kind === ScheduledJobKind.COST || props.kind === ScheduledJobKind.SPOT_PRICES ? { cpu: 0.1, memory: Size.mebibytes(256) } : { cpu: 0.25, memory: Size.mebibytes(256) };
     const cpu = validateNumber(owner, 'cpu', props.cpu ?? defaults.cpu, 0.01, 64);
     const memory = props.memory ?? defaults.memory;
     validateNumber(owner, 'memory (MiB)', memory.toMebibytes(), 32, 256 * 1024);
@@ -415,7 +424,7 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
     this.limits = { maxInputBytes, maxResponseBytes, ...(this.runDeadlineSeconds !== undefined ? { deadlineSeconds: this.runDeadlineSeconds } : {}) };
 
     const labels = {
-      'app.kubernetes.io/name': props.kind === ScheduledJobKind.DRIFT ? 'drift-monitor' : 'eval-cron-job',
+      'app.kubernetes.io/name': { [ScheduledJobKind.DRIFT]: 'drift-monitor', [ScheduledJobKind.EVAL]: 'eval-cron-job', [ScheduledJobKind.COST]: 'cost-report', [ScheduledJobKind.SPOT_PRICES]: 'spot-prices' }[props.kind],
       'app.kubernetes.io/instance': name,
       ...props.labels,
       'app.kubernetes.io/component': 'job',
@@ -445,7 +454,7 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
     kmsKeys.forEach((k, i) => {
       if (!Token.isUnresolved(k)) validatePattern(owner, `s3KmsKeyArns[${i}]`, k, KMS_KEY_ARN, 'be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');
     });
-    this.statements = jobS3Statements(awsPartition(props.cluster.region), reads, writes, kmsKeys);
+    this.statements = [...jobS3Statements(awsPartition(props.cluster.region), reads, writes, kmsKeys), ...(props.extraStatements ?? [])];
     const unscoped = [...reads, ...writes].filter((l) => l.s3 && l.s3.staticPrefix === '');
     if (unscoped.length > 0) {
       Annotations.of(owner).addWarning(`${unscoped.map((l) => l.url).join(', ')} ${unscoped.length > 1 ? 'have' : 'has'} no fixed key prefix: the job's role may read or write the whole bucket; put the data under a prefix`);

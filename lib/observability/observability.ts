@@ -15,6 +15,7 @@ import { EgressRule, PRIVATE_RANGES } from '../k8s/egress';
 import { restrictedContainerSecurityContext } from '../k8s/pod-security';
 import { JsonObject, JsonValue, KubernetesObject } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
+import { costMetricLabelsAllowlist } from '../cost/cost-rules';
 import { GPU_INHIBIT_RULES, gpuAlertRuleGroups, gpuDashboard } from './gpu-monitoring';
 import {
   grafanaDashboardConfigMap,
@@ -570,6 +571,10 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
       'kube-state-metrics': {
         ...onSystem,
         resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+        // kube_node_labels / kube_pod_labels carry only these labels (instance type, zone, capacity
+        // type; rollout revision and role): the cost rules price nodes and split revisions with them
+        // (lib/cost, docs/cost.md). The chart passes the list as --metric-labels-allowlist.
+        metricLabelsAllowlist: costMetricLabelsAllowlist(),
       },
     };
   }

@@ -20,6 +20,8 @@ import { addDependencies } from './dependencies';
 import { DriftMonitor, DriftMonitorOptions } from '../monitoring/drift-monitor';
 import { EvalCronJob, EvalCronJobOptions } from '../evaluation/eval-cron-job';
 import { PlatformNamespace } from '../k8s/platform-namespace';
+import { CostMonitoring, CostMonitoringProps, CostReportSchedule, SpotPriceSchedule } from '../cost/cost-monitoring';
+import { platformCostReport } from './cost-report';
 
 /** A drift monitor of the platform. */
 export interface PlatformDriftMonitorOptions extends DriftMonitorOptions {
@@ -125,10 +127,30 @@ export interface AiPlatformProps {
    */
   readonly jobsNamespace?: string;
   /**
+   * Live GPU unit economics (docs/cost.md): cost recording rules, alerts, dashboard and, with
+   * `report`, the scheduled cost report (its estimate column is this platform's `platformCostReport`).
+   * @default - none
+   */
+  readonly costMonitoring?: PlatformCostMonitoringOptions;
+  /**
    * Security and reliability guardrails on the synthesized platform.
    * @default - enabled, errors fail synth
    */
   readonly guardrails?: PlatformGuardrailsOptions;
+}
+
+/** {@link CostMonitoringProps} without what the platform provides. */
+export interface PlatformCostMonitoringOptions extends Omit<CostMonitoringProps, 'metrics' | 'report' | 'spotPrices'> {
+  /**
+   * The spot price job (the platform passes its cluster).
+   * @default - none
+   */
+  readonly spotPrices?: Omit<SpotPriceSchedule, 'cluster'>;
+  /**
+   * The scheduled cost report (the platform passes its cluster, registry and estimate).
+   * @default - no report job
+   */
+  readonly report?: Omit<CostReportSchedule, 'cluster' | 'estimate' | 'registry'>;
 }
 
 /**
@@ -163,6 +185,8 @@ export class AiPlatform extends Construct {
   public readonly evaluations: Record<string, EvalCronJob> = {};
   /** The guardrails Aspect, when enabled. */
   public readonly guardrails?: PlatformGuardrails;
+  /** Live GPU unit economics, when `costMonitoring` is set. */
+  public readonly costMonitoring?: CostMonitoring;
 
   /** Creates the stacks. */
   public constructor(scope: Construct, id: string, props: AiPlatformProps) {
@@ -272,6 +296,18 @@ export class AiPlatform extends Construct {
 
     addClusterOutputs(ps, reference.clusterName, props.region);
     if (this.registry) output(ps, 'registry_tracking_uri', this.registry.trackingUri, 'In-cluster MLflow tracking URI (MLFLOW_TRACKING_URI)');
+
+    if (props.costMonitoring) {
+      const { report, spotPrices, ...options } = props.costMonitoring;
+      // The jobs need a literal namespace (IRSA); the backbone's is a reference to its namespace resource.
+      const jobs = { namespace: props.observability?.namespace ?? 'monitoring', dependsOn: [this.observability.platformNamespace.namespace] };
+      this.costMonitoring = new CostMonitoring(ps, 'cost', {
+        ...options,
+        metrics: this.observability,
+        report: report ? { ...jobs, ...report, cluster: this.cluster, registry: this.registry, estimate: platformCostReport(this, { spotPriceFactor: options.spotPriceFactor }) } : undefined,
+        spotPrices: spotPrices ? { ...jobs, ...spotPrices, cluster: this.cluster } : undefined,
+      });
+    }
 
     if (props.guardrails?.enabled ?? true) {
       this.guardrails = PlatformGuardrails.applyTo(this, props.guardrails);

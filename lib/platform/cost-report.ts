@@ -1,6 +1,6 @@
 import { GPU_PRICE_SOURCE } from '../gpu/catalog';
 import { CapacityPreference, IGpuNodePool } from '../gpu/types';
-import { costPerMillionTokens } from '../serving/sizing';
+import { DEFAULT_SPOT_PRICE_FACTOR, costPerMillionTokens, perGpuHourlyUsd } from '../cost/definitions';
 import { VllmServingStack } from '../serving/vllm-serving-stack';
 
 /** Assumptions of a cost estimate. */
@@ -50,6 +50,8 @@ export interface PoolCost {
 export interface ModelCost {
   /** Serving stack construct path. */
   readonly stack: string;
+  /** Namespace of the serving stack (the `namespace` label of the live cost series). */
+  readonly namespace: string;
   /** Model name. */
   readonly model: string;
   /** Pool it runs on. */
@@ -105,7 +107,7 @@ const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** di
  * system nodes or data stores.
  */
 export function platformCostReport(platform: CostReportInput, options: CostReportOptions = {}): CostReport {
-  const spot = options.spotPriceFactor ?? 0.4;
+  const spot = options.spotPriceFactor ?? DEFAULT_SPOT_PRICE_FACTOR;
   const tps = options.tokensPerSecondPerReplica ?? 1000;
   const hours = options.hoursPerMonth ?? 730;
   if (!(spot > 0 && spot <= 1)) throw new Error(`spotPriceFactor (${spot}) is invalid: must be in (0, 1]`);
@@ -118,7 +120,7 @@ export function platformCostReport(platform: CostReportInput, options: CostRepor
   const models: ModelCost[] = [];
   for (const stack of Object.values(platform.serving)) {
     const pool = stack.gpuPool;
-    const perGpu = pool.instanceTypes.map((t) => t.onDemandHourlyUsd / t.gpuCount);
+    const perGpu = pool.instanceTypes.map((t) => perGpuHourlyUsd(t.onDemandHourlyUsd, t.gpuCount));
     const cheapest = Math.min(...perGpu);
     const dearest = Math.max(...perGpu);
     const lowFactor = pool.capacity === CapacityPreference.ON_DEMAND ? 1 : spot;
@@ -128,6 +130,7 @@ export function platformCostReport(platform: CostReportInput, options: CostRepor
       const high = dearest * highFactor * plan.tensorParallelSize;
       models.push({
         stack: stack.node.path,
+        namespace: stack.namespace,
         model: plan.name,
         pool: pool.poolName,
         gpusPerReplica: plan.tensorParallelSize,

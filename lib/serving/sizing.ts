@@ -365,8 +365,5 @@ export function replicaHourlyUsd(type: GpuInstanceType, tensorParallelSize: numb
   return (type.onDemandHourlyUsd / type.gpuCount) * tensorParallelSize;
 }
 
-/** Cost of one million tokens at a throughput: hourly price ÷ 3600 ÷ tokens per second × 1e6. */
-export function costPerMillionTokens(hourlyUsd: number, tokensPerSecond: number): number {
-  if (tokensPerSecond <= 0) return Number.POSITIVE_INFINITY;
-  return (hourlyUsd / 3600 / tokensPerSecond) * 1e6;
-}
+/** Cost of one million tokens at a throughput (the shared definition, lib/cost/definitions.ts). */
+export { costPerMillionTokens } from '../cost/definitions';

@@ -25,6 +25,9 @@ const KPS_ALLOWED = [
   'grafana.serviceMonitor.labels', // grafana chart value (commented in kube-prometheus-stack): the release label Prometheus' explicit selector needs
   'kube-state-metrics.nodeSelector', // kube-state-metrics chart value: run it on the system node group
   'kube-state-metrics.resources', // kube-state-metrics chart value: requests and memory limit (SECURITY.md)
+  // kube-state-metrics chart value (templates/deployment.yaml: `--metric-labels-allowlist={{ .Values.metricLabelsAllowlist | join "," }}`):
+  // the node and pod labels the cost rules read (lib/cost, docs/cost.md)
+  'kube-state-metrics.metricLabelsAllowlist',
 ];
 // prometheus-pushgateway documents persistentVolume.storageClass but leaves it commented out.
 const PUSHGATEWAY_ALLOWED = ['persistentVolume.storageClass'];

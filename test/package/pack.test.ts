@@ -43,7 +43,7 @@ test('the tarball holds the compiled library, types, charts, jobs and docs, and 
   expect(files).toContain('README.md');
   expect(files).toContain('LICENSE');
   expect(files).toContain('CHANGELOG.md');
-  expect(files.filter((f) => f.startsWith('assets/jobs/')).sort()).toEqual(['assets/jobs/drift.js', 'assets/jobs/eval.js']);
+  expect(files.filter((f) => f.startsWith('assets/jobs/')).sort()).toEqual(['assets/jobs/cost.js', 'assets/jobs/drift.js', 'assets/jobs/eval.js', 'assets/jobs/spot-prices.js']);
   const unwanted = files.filter((f) => /(^|\/)test\/|\.test\.|fixtures|^examples\/|^lib\/.*\.ts$|^bench\/|tsconfig|jest\.config/.test(f) && !f.endsWith('.d.ts'));
   expect(unwanted).toEqual([]);
 });

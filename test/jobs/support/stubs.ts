@@ -452,9 +452,9 @@ export function hasStackTrace(r: RunResult): boolean {
 }
 
 /** Builds the bundles once per test file, through the script's exported function. */
-export async function buildBundles(): Promise<{ drift: string; eval: string }> {
+export async function buildBundles(): Promise<{ drift: string; eval: string; cost: string; 'spot-prices': string }> {
   const { bundleJobs } = require('../../../scripts/bundle-jobs.js') as { bundleJobs: () => Promise<{ name: string; file: string }[]> };
   const files = await bundleJobs();
   const by = Object.fromEntries(files.map((f) => [f.name, f.file]));
-  return { drift: by.drift, eval: by.eval };
+  return { drift: by.drift, eval: by.eval, cost: by.cost, 'spot-prices': by['spot-prices'] };
 }
