@@ -3,6 +3,7 @@
 // stable pods on the common serving signals, and the alert rules on Argo Rollouts' own metrics.
 // docs/rollouts.md describes the flow; docs/design.md why it is built this way.
 import { JsonObject, JsonValue, KubernetesObject } from '../k8s/values';
+import { ROLLOUT_ROLE_POD_LABEL } from '../cost/definitions';
 import { SERVING_SIGNALS } from '../serving/serving-signals';
 import { CanaryCheckOptions, ModelRolloutOptions, RolloutMigration, RolloutStrategy } from './types';
 
@@ -198,6 +199,9 @@ export function renderRolloutObjects(namespace: string, m: RolloutModel): Kubern
         // One extra replica at a time, never below the current capacity (as the Deployment did).
         maxSurge: 1,
         maxUnavailable: 0,
+        // The live cost rules attribute spend per role (docs/cost.md, "Rollouts").
+        canaryMetadata: { labels: { [ROLLOUT_ROLE_POD_LABEL]: 'canary' } },
+        stableMetadata: { labels: { [ROLLOUT_ROLE_POD_LABEL]: 'stable' } },
         steps,
       },
     };
@@ -210,7 +214,8 @@ export function renderRolloutObjects(namespace: string, m: RolloutModel): Kubern
         prePromotionAnalysis: analysisStep(first),
         autoPromotionEnabled: true,
         // The router discovers engine pods by label: preview pods carry this label until promotion and the router's selector excludes it.
-        previewMetadata: { labels: { [PREVIEW_LABEL]: 'true' } },
+        previewMetadata: { labels: { [PREVIEW_LABEL]: 'true', [ROLLOUT_ROLE_POD_LABEL]: 'canary' } },
+        activeMetadata: { labels: { [ROLLOUT_ROLE_POD_LABEL]: 'stable' } },
         scaleDownDelaySeconds: delay,
         abortScaleDownDelaySeconds: delay,
       },

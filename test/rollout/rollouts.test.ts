@@ -103,6 +103,8 @@ describe('rollouts on', () => {
     expect(r.spec.replicas).toBeUndefined();
     const c = r.spec.strategy.canary;
     expect([c.canaryService, c.stableService, c.maxSurge, c.maxUnavailable]).toEqual(['llm-chat-engine-canary', 'llm-chat-engine-stable', 1, 0]);
+    // The cost rules attribute spend per role (lib/cost): Argo labels canary and stable pods.
+    expect([c.canaryMetadata, c.stableMetadata]).toEqual([{ labels: { 'aiplatform.io/rollout-role': 'canary' } }, { labels: { 'aiplatform.io/rollout-role': 'stable' } }]);
     expect(c.steps[0]).toEqual({ setWeight: 25 });
     expect(c.steps[1].analysis.templates).toEqual([{ templateName: 'llm-chat-engine-evaluation' }, { templateName: 'llm-chat-engine-signals' }]);
     expect(c.steps[1].analysis.args).toEqual([{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }, { name: 'stable-hash', valueFrom: { podTemplateHashValue: 'Stable' } }]);
@@ -113,7 +115,8 @@ describe('rollouts on', () => {
     const b = byKind('Rollout')[1].spec.strategy.blueGreen;
     expect([b.activeService, b.previewService]).toEqual(['llm-big-engine-active', 'llm-big-engine-preview']);
     expect(b.prePromotionAnalysis.templates).toEqual([{ templateName: 'llm-big-engine-signals' }]);
-    expect(b.previewMetadata).toEqual({ labels: { 'ai-platform.cdktf.io/rollout-preview': 'true' } });
+    expect(b.previewMetadata).toEqual({ labels: { 'ai-platform.cdktf.io/rollout-preview': 'true', 'aiplatform.io/rollout-role': 'canary' } });
+    expect(b.activeMetadata).toEqual({ labels: { 'aiplatform.io/rollout-role': 'stable' } });
     const router = YAML.parse((Object.values(s.resource.helm_release).find((x: any) => x.name === 'llm') as Obj).values[0]).routerSpec;
     expect(router.extraArgs[1]).toBe('app.kubernetes.io/instance=llm,app.kubernetes.io/component=serving-engine,ai-platform.cdktf.io/rollout-preview!=true');
   });
