@@ -62,6 +62,12 @@ export function buildPlatform(app: App): AiPlatform {
         model: 'llama-8b',
       },
     ],
+    // Live unit economics: node prices (spot from EC2's price history), cost per 1M tokens per model,
+    // idle spend, and a weekly report in S3 and MLflow beside the pre-deployment estimate (docs/cost.md).
+    costMonitoring: {
+      spotPrices: {},
+      report: { reportPrefix: 's3://acme-ml-data/reports/gpu-cost/' },
+    },
     evaluations: [
       {
         id: 'chat-nightly-eval',
