@@ -26,6 +26,7 @@ import { validateCidr } from '../core/cidr';
 import { validateInteger, validateMinMax, validateOneOf, validatePattern } from '../core/validate';
 import { applyTags, TagMap } from '../core/tags';
 import { Size } from '../core/units';
+import { validateEnum } from '../core/enums';
 
 /** Control-plane log types EKS can send to CloudWatch. */
 export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
@@ -245,6 +246,8 @@ export class AiCluster extends Construct implements ICluster {
     this.kubernetesVersion = validateOneOf(this, 'kubernetesVersion', props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION, Object.keys(EKS_VERSIONS));
     this.supportType = this.resolveSupportType(props);
     const cidr = validateCidr(this, 'vpcCidr', props.vpcCidr ?? '10.0.0.0/16', 16, 20);
+    validateEnum(this, 'natGateways', props.natGateways, NatGatewayMode, 'NatGatewayMode');
+    validateEnum(this, 'natGateways', props.natGateways, NatGatewayMode, 'NatGatewayMode');
     if (props.availabilityZones !== undefined) {
       const azs = props.availabilityZones;
       if (azs.length < 2 || azs.length > 6) throw new ValidationError(this, 'availabilityZones', azs, 'must list 2 to 6 availability zones (EKS needs subnets in at least two)');

@@ -1,4 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
+import { validateEnum } from '../core/enums';
 import { Annotations, Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label, validateDns1123Subdomain } from '../core/names';
@@ -510,6 +511,7 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
 
   private alertRules(namespace: string, cronJobName: string, a: EvalAlertOptions, podLabels: Record<string, string>, passRateThreshold: number): PrometheusRuleEntry[] {
     if (a.team !== undefined) validateKubernetesLabelValue(this, 'alerts.team', a.team);
+    for (const k of ['severity', 'jobHealthSeverity'] as const) validateEnum(this, `alerts.${k}`, a[k], AlertSeverity, 'AlertSeverity');
     validateKubernetesLabels(this, 'alerts.labels', a.labels);
     const labels: Record<string, string> = { ...a.labels, ...(a.team !== undefined ? { team: a.team } : {}), ...modelAlertLabels(this.model, this.endpointRef) };
     const annotations: Record<string, string> = a.runbookUrl ? { runbook_url: a.runbookUrl } : {};

@@ -1,3 +1,4 @@
+import { validateEnum } from '../core/enums';
 /** CPU architecture of an instance type. */
 export enum CpuArchitecture {
   /** x86_64 (Intel/AMD). */
@@ -214,7 +215,7 @@ export interface GpuInstanceTypeFilter {
  * Types without an on-demand list price (p5e) are left out.
  */
 export function selectGpuInstanceTypes(filter: GpuInstanceTypeFilter = {}): GpuInstanceType[] {
-  const arch = filter.architecture ?? CpuArchitecture.X86_64;
+  const arch = validateEnum('selectGpuInstanceTypes', 'architecture', filter.architecture, CpuArchitecture, 'CpuArchitecture') ?? CpuArchitecture.X86_64;
   return Object.values(GPU_INSTANCE_TYPES)
     .filter((t) => t.listedOnDemand && t.architecture === arch)
     .filter((t) => filter.gpuCount === undefined || t.gpuCount === filter.gpuCount)

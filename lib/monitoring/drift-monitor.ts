@@ -1,4 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
+import { validateEnum } from '../core/enums';
 import { Annotations, Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label } from '../core/names';
@@ -345,6 +346,7 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
   }
 
   private alertRules(namespace: string, cronJobName: string, a: DriftAlertOptions, podLabels: Record<string, string>, model: string | undefined, modelId: string | undefined): PrometheusRuleEntry[] {
+    for (const k of ['severity', 'jobHealthSeverity', 'featureDriftSeverity'] as const) validateEnum(this, `alerts.${k}`, a[k], AlertSeverity, 'AlertSeverity');
     if (a.team !== undefined) validateKubernetesLabelValue(this, 'alerts.team', a.team);
     validateKubernetesLabels(this, 'alerts.labels', a.labels);
     const labels: Record<string, string> = {

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { validateEnum } from '../core/enums';
 import { ITerraformDependable, TerraformStack } from 'cdktf';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
@@ -278,6 +279,7 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
     if (props.grafanaAdminSecret !== undefined) validateDns1123Subdomain(this, 'grafanaAdminSecret', props.grafanaAdminSecret);
     const receiver = props.alertReceiver;
     if (receiver) {
+      validateEnum(this, 'alertReceiver.kind', receiver.kind, AlertReceiverKind, 'AlertReceiverKind');
       validateDns1123Subdomain(this, 'alertReceiver.secretName', receiver.secretName);
       validatePattern(this, 'alertReceiver.secretKey', receiver.secretKey, SECRET_KEY, 'be a Secret key (letters, digits, "-", "_" and ".")');
       if (receiver.slackChannel !== undefined && receiver.kind !== AlertReceiverKind.SLACK) {

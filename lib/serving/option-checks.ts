@@ -1,0 +1,36 @@
+import { IConstruct } from 'constructs';
+import { validateEnum } from '../core/enums';
+import { ModelArchitecture } from './models';
+import { KvCacheDtype, ModelPrecision } from './precision';
+import { AutoscalerKind, RouterRoutingLogic, ScalingMetric, VolumeAccessMode } from './types';
+import type { VllmServingStackOptions } from './stack-options';
+
+/**
+ * Checks every enum-valued option of a serving stack against its enum before anything reads it
+ * (a wrong string from JavaScript would otherwise reach the sizing arithmetic as NaN or the
+ * chart values as an unknown routing logic).
+ */
+export function checkServingEnums(scope: IConstruct, props: VllmServingStackOptions): void {
+  validateEnum(scope, 'autoscaling.autoscaler', props.autoscaling?.autoscaler, AutoscalerKind, 'AutoscalerKind');
+  validateEnum(scope, 'modelCache.accessMode', props.modelCache?.accessMode, VolumeAccessMode, 'VolumeAccessMode');
+  validateEnum(scope, 'router.routingLogic', props.router?.routingLogic, RouterRoutingLogic, 'RouterRoutingLogic');
+  (Array.isArray(props.models) ? props.models : []).forEach((m, i) => {
+    const p = `models[${i}]`;
+    validateEnum(scope, `${p}.precision`, m.precision, ModelPrecision, 'ModelPrecision');
+    validateEnum(scope, `${p}.kvCacheDtype`, m.kvCacheDtype, KvCacheDtype, 'KvCacheDtype');
+    validateEnum(scope, `${p}.autoscaling.metric`, m.autoscaling?.metric, ScalingMetric, 'ScalingMetric');
+    if (m.architecture) checkArchitectureEnums(scope, `${p}.architecture`, m.architecture);
+  });
+}
+
+/** Checks the enum-valued fields of a user-given {@link ModelArchitecture}. */
+export function checkArchitectureEnums(scope: IConstruct | string, prop: string, arch: ModelArchitecture): void {
+  validateEnum(scope, `${prop}.checkpointPrecision`, arch.checkpointPrecision, ModelPrecision, 'ModelPrecision');
+}
+
+/** Checks the enum arguments of a sizing helper called from user code (named `fn` in the error). */
+export function checkSizingArgs(fn: string, args: { readonly architecture?: ModelArchitecture; readonly precision?: ModelPrecision; readonly kvCacheDtype?: KvCacheDtype }): void {
+  if (args.architecture) checkArchitectureEnums(fn, 'architecture', args.architecture);
+  validateEnum(fn, 'precision', args.precision, ModelPrecision, 'ModelPrecision');
+  validateEnum(fn, 'kvCacheDtype', args.kvCacheDtype, KvCacheDtype, 'KvCacheDtype');
+}
