@@ -54,7 +54,7 @@ function platformFixture(): AiPlatformProps {
       modelCache: { accessMode: VolumeAccessMode.READ_WRITE_MANY },
       router: { routingLogic: RouterRoutingLogic.ROUND_ROBIN },
     }],
-    // existing: { secrets: ['monitoring/alert-webhook'] },
+    existing: { secrets: ['monitoring/alert-webhook'] },
     registry: { server: { defaultPermission: MlflowPermission.READ } },
     driftMonitors: [{
       id: 'drift',
