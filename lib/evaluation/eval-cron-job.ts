@@ -1,4 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
+import { checkJobReadsAndWrites } from '../monitoring/job-io';
 import { validateEnum } from '../core/enums';
 import { Annotations, Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
@@ -349,6 +350,9 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
       if (reg.baselineUrl !== undefined) parseJobLocation(this, 'regression.baselineUrl', reg.baselineUrl, { output: true });
       else if (!props.registry) throw new ValidationError(this, 'regression', reg, 'needs a baseline: set regression.baselineUrl (s3://…) or registry (the last passing MLflow run)');
     }
+    // The baseline is read and rewritten on purpose; the report and the baseline never cover the dataset.
+    const baseline = reg?.baselineUrl !== undefined ? [{ prop: 'regression.baselineUrl', url: reg.baselineUrl }] : [];
+    checkJobReadsAndWrites(this, [{ prop: 'datasetUrl', url: props.datasetUrl }, ...baseline], [...(props.reportUrl !== undefined ? [{ prop: 'reportUrl', url: props.reportUrl }] : []), ...baseline]);
 
     // --- metrics, MLflow, secrets --------------------------------------------------------------------
     const alertsWanted = props.metrics !== undefined && (props.alerts?.enabled ?? true);

@@ -1,4 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
+import { checkDriftInputsDiffer, checkJobReadsAndWrites } from './job-io';
 import { validateEnum } from '../core/enums';
 import { Annotations, Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
@@ -225,6 +226,8 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
     checkInput(this, 'reference', props.reference);
     checkInput(this, 'current', props.current);
     if (props.reportUrl !== undefined) parseJobLocation(this, 'reportUrl', props.reportUrl, { output: true });
+    checkDriftInputsDiffer(this, props.reference.url, props.current.url);
+    checkJobReadsAndWrites(this, [{ prop: 'reference.url', url: props.reference.url }, { prop: 'current.url', url: props.current.url }], props.reportUrl !== undefined ? [{ prop: 'reportUrl', url: props.reportUrl }] : []);
     checkThresholds(this, 'thresholds', props.thresholds);
     checkMethods(this, 'numericMethods', props.numericMethods, NUMERIC_METHODS, 'numeric');
     checkMethods(this, 'categoricalMethods', props.categoricalMethods, CATEGORICAL_METHODS, 'categorical');

@@ -146,7 +146,8 @@ interface SecretUse { readonly prop: string; readonly namespace: string; readonl
 
 function secretUses(props: AiPlatformProps, platform: { readonly serving: Record<string, VllmServingStack>; readonly observability: { readonly namespace: string } }): SecretUse[] {
   const uses: SecretUse[] = [];
-  const obsNs = platform.observability.namespace;
+  const obsNs = props.observability?.namespace ?? 'monitoring';
+  void platform.observability;
   if (props.observability?.alertReceiver?.secretName) uses.push({ prop: 'observability.alertReceiver.secretName', namespace: obsNs, name: props.observability.alertReceiver.secretName });
   if (props.observability?.grafanaAdminSecret) uses.push({ prop: 'observability.grafanaAdminSecret', namespace: obsNs, name: props.observability.grafanaAdminSecret });
   for (const s of props.serving ?? []) {
@@ -200,14 +201,20 @@ export function checkPlatformResult(p: BuiltPlatform, props: AiPlatformProps): v
     if (first !== undefined) throw new ValidationError(scope, propOfPath(p, path, 'namespace'), name, `is created twice (${first} and ${path}): give each construct its own namespace or set createNamespace: false on one`);
     nsOwners.set(name, path);
   }
-  // Helm releases: a release name is unique within its namespace.
+  // Helm releases: a release name is unique within its namespace. Releases take their namespace
+  // as a reference to the namespace resource (for ordering): map it back to the name.
+  const nsByToken = new Map<string, string>();
+  for (const c of all) {
+    if (c instanceof PlatformNamespace && c.namespace.metadataInput?.name !== undefined) nsByToken.set(c.name, c.namespace.metadataInput.name);
+  }
   const releases = new Map<string, string>();
   for (const c of all) {
     if (!(c instanceof Release)) continue;
-    const key = `${c.namespaceInput ?? 'default'}/${c.nameInput}`;
+    const ns = c.namespaceInput === undefined ? 'default' : nsByToken.get(c.namespaceInput) ?? c.namespaceInput;
+    const key = `${ns}/${c.nameInput}`;
     if (c.nameInput === undefined || Token.isUnresolved(key)) continue;
     const first = releases.get(key);
-    if (first !== undefined) throw new ValidationError(scope, propOfPath(p, c.node.path, 'releaseName'), c.nameInput, `is a Helm release that ${first} also installs in namespace ${c.namespaceInput ?? 'default'}: Helm keeps one release per name and namespace; give one of them another releaseName or namespace`);
+    if (first !== undefined) throw new ValidationError(scope, propOfPath(p, c.node.path, 'releaseName'), c.nameInput, `is a Helm release that ${first} also installs in namespace ${ns}: Helm keeps one release per name and namespace; give one of them another releaseName or namespace`);
     releases.set(key, c.node.path);
   }
   // Secrets created by the platform.
