@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkSystemInstanceTypes } from './cpu-instance-types';
 import { Annotations, TerraformOutput } from 'cdktf';
 import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
@@ -284,7 +285,7 @@ export class AiCluster extends Construct implements ICluster {
     const sys = props.systemNodeGroup ?? {};
     const sysTypes = sys.instanceTypes ?? ['m7i.large', 'm6i.large'];
     if (sysTypes.length === 0) throw new ValidationError(this, 'systemNodeGroup.instanceTypes', sysTypes, 'must list at least one instance type');
-    sysTypes.forEach((t, i) => validatePattern(this, `systemNodeGroup.instanceTypes[${i}]`, t, /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'be an EC2 instance type such as "m7i.large"'));
+    checkSystemInstanceTypes(this, 'systemNodeGroup.instanceTypes', sysTypes, 'AL2023_x86_64_STANDARD');
     const minSize = validateInteger(this, 'systemNodeGroup.minSize', sys.minSize ?? 2, 1, 100);
     const maxSize = validateInteger(this, 'systemNodeGroup.maxSize', sys.maxSize ?? 4, 1, 100);
     validateMinMax(this, 'systemNodeGroup.minSize', minSize, 'systemNodeGroup.maxSize', maxSize);

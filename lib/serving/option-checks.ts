@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { checkHelperNumber } from '../core/helper-args';
 import { validateEnum } from '../core/enums';
 import { ModelArchitecture } from './models';
 import { KvCacheDtype, ModelPrecision } from './precision';
@@ -33,4 +34,14 @@ export function checkSizingArgs(fn: string, args: { readonly architecture?: Mode
   if (args.architecture) checkArchitectureEnums(fn, 'architecture', args.architecture);
   validateEnum(fn, 'precision', args.precision, ModelPrecision, 'ModelPrecision');
   validateEnum(fn, 'kvCacheDtype', args.kvCacheDtype, KvCacheDtype, 'KvCacheDtype');
+}
+
+/** Checks the numeric inputs of {@link estimateModelMemory}. */
+export function checkMemoryInputNumbers(input: { readonly gpuMemoryGiB: number; readonly tensorParallelSize?: number; readonly maxModelLen?: number; readonly gpuMemoryUtilization?: number; readonly maxNumBatchedTokens?: number }): void {
+  const fn = 'estimateModelMemory';
+  checkHelperNumber(fn, 'gpuMemoryGiB', input.gpuMemoryGiB, 0, 4096);
+  if (input.tensorParallelSize !== undefined) checkHelperNumber(fn, 'tensorParallelSize', input.tensorParallelSize, 1, 64, { minInclusive: true, integer: true });
+  if (input.maxModelLen !== undefined) checkHelperNumber(fn, 'maxModelLen', input.maxModelLen, 1, 16_777_216, { minInclusive: true, integer: true });
+  if (input.gpuMemoryUtilization !== undefined) checkHelperNumber(fn, 'gpuMemoryUtilization', input.gpuMemoryUtilization, 0, 1);
+  if (input.maxNumBatchedTokens !== undefined) checkHelperNumber(fn, 'maxNumBatchedTokens', input.maxNumBatchedTokens, 1, 16_777_216, { minInclusive: true, integer: true });
 }

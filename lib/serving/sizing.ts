@@ -1,4 +1,6 @@
 import { GpuInstanceType } from '../gpu/catalog';
+import { checkHelperNumber } from '../core/helper-args';
+import { checkMemoryInputNumbers } from './option-checks';
 import { validateEnum } from '../core/enums';
 import { checkSizingArgs } from './option-checks';
 import type { ModelArchitecture } from './models';
@@ -274,6 +276,7 @@ export interface ModelMemoryEstimate {
  */
 export function estimateModelMemory(input: ModelMemoryInput): ModelMemoryEstimate {
   checkSizingArgs('estimateModelMemory', { architecture: input.architecture, precision: input.precision, kvCacheDtype: input.kvCacheDtype });
+  checkMemoryInputNumbers(input);
   const arch = input.architecture;
   const tp = input.tensorParallelSize ?? 1;
   const precision = input.precision ?? arch.checkpointPrecision ?? ModelPrecision.BF16;
@@ -364,6 +367,7 @@ export const STARTUP_SECONDS_PER_GIB: { readonly [s in WeightSource]: number } =
 /** Start-up budget of one replica (container start to ready), in seconds: fixed part + weights × seconds per GiB. */
 export function estimateStartupSeconds(weightsGiB: number, source: WeightSource): number {
   validateEnum('estimateStartupSeconds', 'source', source, WeightSource as unknown as Record<string, string>, 'WeightSource');
+  checkHelperNumber('estimateStartupSeconds', 'weightsGiB', weightsGiB, 0, 100_000, { minInclusive: true });
   return Math.ceil(STARTUP_FIXED_SECONDS + weightsGiB * STARTUP_SECONDS_PER_GIB[source]);
 }
 

@@ -168,6 +168,9 @@ const BETWEEN: [string, Edit, string, string, string, string][] = [
   ['alert webhook Secret not declared', observability({ alertReceiver: { kind: 'WEBHOOK', secretName: 'alert-webhook', secretKey: 'url' } }), 'ai', 'observability.alertReceiver.secretName', '"alert-webhook"', 'declare it in existing.secrets ("monitoring/alert-webhook")'],
   ['existing Secret without its namespace', (p) => ({ ...p, existing: { secrets: ['hf-token'] } }), 'ai', 'existing.secrets[0]', '"hf-token"', '"namespace/name"'],
   ['serving signals of a namespace without serving', drift({ servingSignals: { models: ['llama'], servingNamespace: 'chats' } }), 'ai', 'driftMonitors[drift].servingSignals.servingNamespace', '"chats"', 'namespace of one of the platform\'s serving stacks'],
+  // 3. catalogs, not patterns
+  ['Graviton system nodes on the x86 AMI', cluster({ systemNodeGroup: { instanceTypes: ['m7g.large'] } }), 'ai/ai-cluster/cluster', 'systemNodeGroup.instanceTypes[0]', '"m7g.large"', 'is an arm64 instance type, but the system node group runs the AL2023_x86_64_STANDARD AMI'],
+  ['system node size the family does not have', cluster({ systemNodeGroup: { instanceTypes: ['m7i.medium'] } }), 'ai/ai-cluster/cluster', 'systemNodeGroup.instanceTypes[0]', '"m7i.medium"', 'not a size of the m7i family'],
   // 3. enum values from plain JavaScript
   ['capacity written in lower case', pool({ capacity: 'spot' }), 'ai/ai-platform/gpu-pool-gpu', 'capacity', '"spot"', 'must be one of'],
   ['precision that is not one', model({ precision: 'bf16' }), 'ai/ai-platform/chat', 'models[0].precision', '"bf16"', 'ModelPrecision.BF16 ("BF16")'],
