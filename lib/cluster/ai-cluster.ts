@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkAddonVersions } from './addon-checks';
 import { checkSystemInstanceTypes } from './cpu-instance-types';
 import { Annotations, TerraformOutput } from 'cdktf';
 import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
@@ -291,6 +292,7 @@ export class AiCluster extends Construct implements ICluster {
     validateMinMax(this, 'systemNodeGroup.minSize', minSize, 'systemNodeGroup.maxSize', maxSize);
     const desired = validateInteger(this, 'systemNodeGroup.desiredSize', sys.desiredSize ?? minSize, minSize, maxSize);
     const diskGiB = validateInteger(this, 'systemNodeGroup.diskSize', Math.ceil((sys.diskSize ?? Size.gibibytes(50)).toGibibytes()), 20, 16384);
+    checkAddonVersions(this, this.kubernetesVersion, props.addonVersions);
     const addonVersions: AddonVersions = { ...EKS_VERSIONS[this.kubernetesVersion], ...props.addonVersions };
 
     this.partition = new DataAwsPartition(this, 'partition').partition;

@@ -171,6 +171,8 @@ const BETWEEN: [string, Edit, string, string, string, string][] = [
   // 3. catalogs, not patterns
   ['Graviton system nodes on the x86 AMI', cluster({ systemNodeGroup: { instanceTypes: ['m7g.large'] } }), 'ai/ai-cluster/cluster', 'systemNodeGroup.instanceTypes[0]', '"m7g.large"', 'is an arm64 instance type, but the system node group runs the AL2023_x86_64_STANDARD AMI'],
   ['system node size the family does not have', cluster({ systemNodeGroup: { instanceTypes: ['m7i.medium'] } }), 'ai/ai-cluster/cluster', 'systemNodeGroup.instanceTypes[0]', '"m7i.medium"', 'not a size of the m7i family'],
+  ['kube-proxy newer than the control plane', cluster({ kubernetesVersion: '1.32', addonVersions: { kubeProxy: 'v1.33.0-eksbuild.2' } }), 'ai/ai-cluster/cluster', 'addonVersions.kubeProxy', '"v1.33.0-eksbuild.2"', 'never newer than the API server'],
+  ['add-on version that is not one', cluster({ addonVersions: { vpcCni: 'latest' } }), 'ai/ai-cluster/cluster', 'addonVersions.vpcCni', '"latest"', 'an EKS add-on version such as "v1.19.5-eksbuild.3"'],
   // 3. enum values from plain JavaScript
   ['capacity written in lower case', pool({ capacity: 'spot' }), 'ai/ai-platform/gpu-pool-gpu', 'capacity', '"spot"', 'must be one of'],
   ['precision that is not one', model({ precision: 'bf16' }), 'ai/ai-platform/chat', 'models[0].precision', '"bf16"', 'ModelPrecision.BF16 ("BF16")'],
