@@ -124,7 +124,7 @@ export function checkArnRegion(scope: IConstruct | string, prop: string, arn: st
   const arnRegion = regionOfArn(arn);
   if (arnRegion === undefined) return; // shape is checked where the ARN is used
   if (arnRegion !== '' && arnRegion !== region) {
-    throw new ValidationError(scope, prop, arn, `must be ${what} in the platform's region ${region} (this ARN is in ${arnRegion}; ${what.split(' ')[1] ?? 'it'} cannot be used across regions)`);
+    throw new ValidationError(scope, prop, arn, `must be ${what} in the platform's region ${region} (this ARN is in ${arnRegion}, and it cannot be used from another region)`);
   }
   const partition = partitionOfRegion(region);
   const arnPartition = partitionOfArn(arn);

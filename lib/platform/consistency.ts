@@ -4,7 +4,7 @@ import { Release } from '@cdktf/provider-helm/lib/release';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { ValidationError } from '../core/errors';
 import { formatIpv4Cidr, Ipv4Cidr, parseIpv4Cidr } from '../core/cidr';
-import { regionOfAvailabilityZone, validateRegion } from '../core/regions';
+import { checkArnRegion, regionOfAvailabilityZone, validateRegion } from '../core/regions';
 import { validateDns1123Label } from '../core/names';
 import { checkClusterReference } from '../cluster/reference-checks';
 import { AiCluster } from '../cluster/ai-cluster';
@@ -90,6 +90,20 @@ export function checkPlatformProps(scope: IConstruct, props: AiPlatformProps): v
     }
   });
   if (props.existingCluster) checkClusterReference(scope, 'existingCluster', props.existingCluster, region);
+
+  // Regional ARNs: an ALB takes a certificate of its own region, KMS keys and Secrets Manager
+  // secrets are used in their region, S3 regions are real regions.
+  for (const s of props.serving ?? []) {
+    checkArnRegion(scope, `serving[${s.id}].ingress.certificateArn`, s.ingress?.certificateArn, region, 'an ACM certificate');
+  }
+  checkArnRegion(scope, 'registry.ingress.certificateArn', props.registry?.ingress?.certificateArn, region, 'an ACM certificate');
+  checkArnRegion(scope, 'registry.adminCredentialsSecretArn', props.registry?.adminCredentialsSecretArn, region, 'a Secrets Manager secret');
+  checkArnRegion(scope, 'registry.adminCredentialsKmsKeyArn', props.registry?.adminCredentialsKmsKeyArn, region, 'a KMS key');
+  for (const [kind, jobs] of [['driftMonitors', props.driftMonitors ?? []], ['evaluations', props.evaluations ?? []]] as const) {
+    for (const j of jobs) {
+      if (j.s3Region !== undefined) validateRegion(scope, `${kind}[${j.id}].s3Region`, j.s3Region);
+    }
+  }
 
   // Declared existing resources.
   const existing = props.existing ?? {};
@@ -237,6 +251,17 @@ export function checkPlatformResult(p: BuiltPlatform, props: AiPlatformProps): v
     const key = `${u.namespace}/${u.name}`;
     if (createdSecrets.has(key) || declared.has(key)) continue;
     throw new ValidationError(scope, u.prop, u.name, `names Secret "${key}", which the platform does not create: create it before \`cdktf deploy\` and declare it in existing.secrets ("${key}"), so the pods do not wait forever on a missing Secret`);
+  }
+
+  // A drift monitor's model names a served model of the platform (when it serves any): the alerts'
+  // model label routes with every other alert of that model.
+  const stacks = Object.values(p.serving);
+  for (const d of props.driftMonitors ?? []) {
+    if (d.model === undefined || typeof d.model !== 'string' || Token.isUnresolved(d.model) || stacks.length === 0) continue;
+    if (!stacks.some((s) => s.servedModelNames[d.model!] !== undefined)) {
+      const names = [...new Set(stacks.flatMap((s) => Object.keys(s.servedModelNames)))];
+      throw new ValidationError(scope, `driftMonitors[${d.id}].model`, d.model, `must name a model the platform serves (${names.map((n) => JSON.stringify(n)).join(', ')}): the alerts' model label would match no serving alert`);
+    }
   }
 
   checkCapacity(p, props);

@@ -114,6 +114,10 @@ const RUNNERS: Record<string, Runner> = {
       endpoints: [{ port: 'metrics', scheme: ScrapeScheme.HTTP, relabelings: [{ action: RelabelAction.KEEP, sourceLabels: ['a'], regex: 'b' }], metricRelabelings: [{ action: RelabelAction.DROP, sourceLabels: ['a'], regex: 'b' }] }],
     }, e.path, v) as never);
   },
+  'Observability.podLabels': (e, v) => {
+    const s = stack();
+    new Observability(s, 'obs', { cluster: fakeCluster(s) }).podLabels(arg(e, 0, v, 'prometheus'));
+  },
   selectGpuInstanceTypes: (e, v) => { selectGpuInstanceTypes(setAt({ architecture: undefined }, e.path, v) as never); },
   estimateModelMemory: (e, v) => {
     estimateModelMemory(setAt({ architecture: LLAMA, precision: ModelPrecision.BF16, kvCacheDtype: KvCacheDtype.AUTO, tensorParallelSize: 1, maxModelLen: 8192, gpuMemoryGiB: 48 }, e.path, v) as never);
