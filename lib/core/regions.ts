@@ -62,7 +62,7 @@ export function validateRegion(scope: IConstruct | string, prop: string, region:
   const shaped = typeof region === 'string' && PARTITIONS.some((p) => p.regionRegex.test(region));
   if (!shaped) {
     const near = typeof region === 'string' ? nearestRegion(region) : undefined;
-    throw new ValidationError(scope, prop, region, `must be an AWS region such as "us-west-2"${near ? ` (did you mean "${near}"?)` : ''}; known regions: ${knownRegions().join(', ')} (${REGION_SOURCE.source}, checked ${REGION_SOURCE.checked})`);
+    throw new ValidationError(scope, prop, region, `must be an AWS region such as "us-west-2"${near ? ` (did you mean "${near}"?)` : ''}`);
   }
   if (typeof scope !== 'string') {
     Annotations.of(scope).addWarning(`${prop} (${JSON.stringify(region)}) is not in the region catalog (checked ${REGION_SOURCE.checked}): check it for a typo; for a region newer than the catalog, availability zone ids are not checked`);
