@@ -12,7 +12,7 @@ import {
   ScalingMetric, MlflowPermission, MigStrategy, ConsolidationPolicy, DisruptionReason, GpuAmiFamily, CapacityPreference, AlertSeverity,
   GuardrailMode, GuardrailSeverity, NatGatewayMode, bytesPerParameter, modelWeightsGiB, estimateStartupSeconds, WeightSource,
   kvBytesPerToken, kvBytesPerTokenPerLayer, kvBytesPerSequenceWindowed, tensorParallelProblem, PodSecurityLevel, RelabelAction, ScrapeScheme,
-  GUARDRAIL_RULES,
+  GUARDRAIL_RULES, NetworkProtocol,
 } from '../../lib';
 import { fakeCluster } from '../harness/fakes';
 import { FakeMetrics } from '../monitoring/fakes';
@@ -26,7 +26,7 @@ function platformFixture(): AiPlatformProps {
   return {
     region: 'us-west-2',
     cluster: { clusterName: 'demo', availabilityZones: ['us-west-2a', 'us-west-2b', 'us-west-2c'], natGateways: NatGatewayMode.SINGLE },
-    observability: { alertReceiver: { kind: AlertReceiverKind.WEBHOOK, secretName: 'alert-webhook', secretKey: 'url' } },
+    observability: { additionalEgress: [{ name: 'dns-extra', to: [{ cidr: '10.0.0.0/16' }], ports: [{ port: 5353, protocol: NetworkProtocol.UDP }] }], alertReceiver: { kind: AlertReceiverKind.WEBHOOK, secretName: 'alert-webhook', secretKey: 'url' } },
     gpuPools: [{
       poolName: 'gpu',
       instanceTypes: ['g6e.xlarge', 'g6e.2xlarge', 'g6.2xlarge', 'g6.4xlarge', 'g5.2xlarge'],
@@ -36,7 +36,7 @@ function platformFixture(): AiPlatformProps {
       consolidationPolicy: ConsolidationPolicy.WHEN_EMPTY,
       disruptionFreeze: { schedule: '0 8 * * 1-5', duration: Duration.hours(10), reasons: [DisruptionReason.DRIFTED] },
     }],
-    gpuOperator: { migStrategy: MigStrategy.SINGLE },
+    gpuOperator: { migStrategy: MigStrategy.SINGLE, additionalEgress: [{ name: 'dns-extra', to: [{ cidr: '10.0.0.0/16' }], ports: [{ port: 5353, protocol: NetworkProtocol.UDP }] }] },
     serving: [{
       id: 'chat',
       gpuPool: 'gpu',
@@ -55,7 +55,7 @@ function platformFixture(): AiPlatformProps {
       router: { routingLogic: RouterRoutingLogic.ROUND_ROBIN },
     }],
     existing: { secrets: ['monitoring/alert-webhook'] },
-    registry: { server: { defaultPermission: MlflowPermission.READ } },
+    registry: { server: { defaultPermission: MlflowPermission.READ }, additionalEgress: [{ name: 'dns-extra', to: [{ cidr: '10.0.0.0/16' }], ports: [{ port: 5353, protocol: NetworkProtocol.UDP }] }] },
     driftMonitors: [{
       id: 'drift',
       namespace: 'ml-jobs',
@@ -94,7 +94,7 @@ const RUNNERS: Record<string, Runner> = {
     new AiPlatform(Testing.app({ stackTraces: false }), 'ai', setAt(platformFixture(), e.path, v) as AiPlatformProps);
   },
   'new PlatformNamespace': (e, v) => {
-    new PlatformNamespace(stack(), 'ns', setAt({ name: 'apps', podSecurity: PodSecurityLevel.RESTRICTED }, e.path, v) as never);
+    new PlatformNamespace(stack(), 'ns', setAt({ name: 'apps', podSecurity: PodSecurityLevel.RESTRICTED, egress: { additionalEgress: [{ name: 'dns-extra', to: [{ cidr: '10.0.0.0/16' }], ports: [{ port: 5353, protocol: NetworkProtocol.UDP }] }] } }, e.path, v) as never);
   },
   'new ClusterVpc': (e, v) => {
     new ClusterVpc(stack(), 'vpc', setAt({ name: 'demo', cidr: '10.0.0.0/16', natGateways: NatGatewayMode.PER_AZ }, e.path, v) as never);
