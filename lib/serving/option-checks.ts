@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { RolloutMigration, RolloutStrategy } from '../rollout/types';
 import { checkHelperNumber } from '../core/helper-args';
 import { validateEnum } from '../core/enums';
 import { ModelArchitecture } from './models';
@@ -20,6 +21,8 @@ export function checkServingEnums(scope: IConstruct, props: VllmServingStackOpti
     validateEnum(scope, `${p}.precision`, m.precision, ModelPrecision, 'ModelPrecision');
     validateEnum(scope, `${p}.kvCacheDtype`, m.kvCacheDtype, KvCacheDtype, 'KvCacheDtype');
     validateEnum(scope, `${p}.autoscaling.metric`, m.autoscaling?.metric, ScalingMetric, 'ScalingMetric');
+    validateEnum(scope, `${p}.rollout.strategy`, m.rollout?.strategy, RolloutStrategy, 'RolloutStrategy');
+    validateEnum(scope, `${p}.rollout.migration`, m.rollout?.migration, RolloutMigration, 'RolloutMigration');
     if (m.architecture) checkArchitectureEnums(scope, `${p}.architecture`, m.architecture);
   });
 }

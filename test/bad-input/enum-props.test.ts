@@ -12,7 +12,7 @@ import {
   ScalingMetric, MlflowPermission, MigStrategy, ConsolidationPolicy, DisruptionReason, GpuAmiFamily, CapacityPreference, AlertSeverity,
   GuardrailMode, GuardrailSeverity, NatGatewayMode, bytesPerParameter, modelWeightsGiB, estimateStartupSeconds, WeightSource,
   kvBytesPerToken, kvBytesPerTokenPerLayer, kvBytesPerSequenceWindowed, tensorParallelProblem, PodSecurityLevel, RelabelAction, ScrapeScheme,
-  GUARDRAIL_RULES, NetworkProtocol,
+  GUARDRAIL_RULES, NetworkProtocol, RolloutStrategy, RolloutMigration,
 } from '../../lib';
 import { fakeCluster } from '../harness/fakes';
 import { FakeMetrics } from '../monitoring/fakes';
@@ -49,6 +49,7 @@ function platformFixture(): AiPlatformProps {
         kvCacheDtype: KvCacheDtype.AUTO,
         architecture: LLAMA,
         autoscaling: { metric: ScalingMetric.QUEUE_DEPTH },
+        rollout: { strategy: RolloutStrategy.CANARY, migration: RolloutMigration.NONE },
       }],
       autoscaling: { autoscaler: AutoscalerKind.KEDA },
       modelCache: { accessMode: VolumeAccessMode.READ_WRITE_MANY },
