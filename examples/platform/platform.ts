@@ -29,6 +29,8 @@ export function buildPlatform(app: App): AiPlatform {
       },
     ],
     observability: { storageSize: Size.gibibytes(100) },
+    // Created outside Terraform (kubectl create secret generic hf-token -n chat --from-literal=token=...).
+    existing: { secrets: ['chat/hf-token'] },
     registry: {},
     serving: [
       {

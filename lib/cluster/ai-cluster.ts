@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { checkAddonVersions } from './addon-checks';
+import { checkSystemInstanceTypes } from './cpu-instance-types';
 import { Annotations, TerraformOutput } from 'cdktf';
 import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
@@ -26,6 +28,7 @@ import { validateCidr } from '../core/cidr';
 import { validateInteger, validateMinMax, validateOneOf, validatePattern } from '../core/validate';
 import { applyTags, TagMap } from '../core/tags';
 import { Size } from '../core/units';
+import { validateEnum } from '../core/enums';
 
 /** Control-plane log types EKS can send to CloudWatch. */
 export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
@@ -245,6 +248,8 @@ export class AiCluster extends Construct implements ICluster {
     this.kubernetesVersion = validateOneOf(this, 'kubernetesVersion', props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION, Object.keys(EKS_VERSIONS));
     this.supportType = this.resolveSupportType(props);
     const cidr = validateCidr(this, 'vpcCidr', props.vpcCidr ?? '10.0.0.0/16', 16, 20);
+    validateEnum(this, 'natGateways', props.natGateways, NatGatewayMode, 'NatGatewayMode');
+    validateEnum(this, 'natGateways', props.natGateways, NatGatewayMode, 'NatGatewayMode');
     if (props.availabilityZones !== undefined) {
       const azs = props.availabilityZones;
       if (azs.length < 2 || azs.length > 6) throw new ValidationError(this, 'availabilityZones', azs, 'must list 2 to 6 availability zones (EKS needs subnets in at least two)');
@@ -281,12 +286,13 @@ export class AiCluster extends Construct implements ICluster {
     const sys = props.systemNodeGroup ?? {};
     const sysTypes = sys.instanceTypes ?? ['m7i.large', 'm6i.large'];
     if (sysTypes.length === 0) throw new ValidationError(this, 'systemNodeGroup.instanceTypes', sysTypes, 'must list at least one instance type');
-    sysTypes.forEach((t, i) => validatePattern(this, `systemNodeGroup.instanceTypes[${i}]`, t, /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'be an EC2 instance type such as "m7i.large"'));
+    checkSystemInstanceTypes(this, 'systemNodeGroup.instanceTypes', sysTypes, 'AL2023_x86_64_STANDARD');
     const minSize = validateInteger(this, 'systemNodeGroup.minSize', sys.minSize ?? 2, 1, 100);
     const maxSize = validateInteger(this, 'systemNodeGroup.maxSize', sys.maxSize ?? 4, 1, 100);
     validateMinMax(this, 'systemNodeGroup.minSize', minSize, 'systemNodeGroup.maxSize', maxSize);
     const desired = validateInteger(this, 'systemNodeGroup.desiredSize', sys.desiredSize ?? minSize, minSize, maxSize);
     const diskGiB = validateInteger(this, 'systemNodeGroup.diskSize', Math.ceil((sys.diskSize ?? Size.gibibytes(50)).toGibibytes()), 20, 16384);
+    checkAddonVersions(this, this.kubernetesVersion, props.addonVersions);
     const addonVersions: AddonVersions = { ...EKS_VERSIONS[this.kubernetesVersion], ...props.addonVersions };
 
     this.partition = new DataAwsPartition(this, 'partition').partition;

@@ -18,6 +18,7 @@ import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-avail
 import { cidrSubnet } from '../core/cidr';
 import { servicePrincipalTrust } from './iam';
 import { truncateName } from '../core/names';
+import { validateEnum } from '../core/enums';
 
 /** How many NAT gateways the VPC gets. */
 export enum NatGatewayMode {
@@ -66,6 +67,7 @@ export class ClusterVpc extends Construct {
   /** Creates the network. */
   public constructor(scope: Construct, id: string, props: ClusterVpcProps) {
     super(scope, id);
+    validateEnum(this, 'natGateways', props.natGateways, NatGatewayMode, 'NatGatewayMode');
     const count = props.availabilityZones?.length ?? props.azCount;
     const azs = props.availabilityZones
       ? props.availabilityZones

@@ -18,20 +18,22 @@ export class ValidationError extends Error {
   declare public readonly prop: string;
 
   /**
-   * @param scope construct that received the prop
+   * @param scope construct that received the prop, or the name of the helper function that received
+   *   the argument (helpers such as `platformCostReport` have no construct path)
    * @param prop name of the prop (dotted path for nested props)
    * @param value the value received
    * @param expected what a valid value looks like
    */
-  public constructor(scope: IConstruct, prop: string, value: unknown, expected: string) {
+  public constructor(scope: IConstruct | string, prop: string, value: unknown, expected: string) {
+    const where = typeof scope === 'string' ? scope : scope.node.path;
     // Deep enough to reach the user's main.ts below the library's own frames.
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 50;
-    super(`${scope.node.path}: ${prop} (${formatValue(value)}) is invalid: ${expected}`);
+    super(`${where}: ${prop} (${formatValue(value)}) is invalid: ${expected}`);
     Error.stackTraceLimit = limit;
     Object.defineProperty(this, 'name', { value: 'ValidationError', enumerable: false, configurable: true, writable: true });
     // Not enumerable: node prints an uncaught error's enumerable properties after its stack.
-    Object.defineProperty(this, 'constructPath', { value: scope.node.path, enumerable: false });
+    Object.defineProperty(this, 'constructPath', { value: where, enumerable: false });
     Object.defineProperty(this, 'prop', { value: prop, enumerable: false });
     // The message already names the construct, prop, value and the fix: the stack keeps only the
     // frames of the user's program (where the bad prop was written), not ~25 lines of library,

@@ -1,4 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
+import { checkJobReadsAndWrites } from '../monitoring/job-io';
+import { validateEnum } from '../core/enums';
 import { Annotations, Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label, validateDns1123Subdomain } from '../core/names';
@@ -348,6 +350,9 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
       if (reg.baselineUrl !== undefined) parseJobLocation(this, 'regression.baselineUrl', reg.baselineUrl, { output: true });
       else if (!props.registry) throw new ValidationError(this, 'regression', reg, 'needs a baseline: set regression.baselineUrl (s3://…) or registry (the last passing MLflow run)');
     }
+    // The baseline is read and rewritten on purpose; the report and the baseline never cover the dataset.
+    const baseline = reg?.baselineUrl !== undefined ? [{ prop: 'regression.baselineUrl', url: reg.baselineUrl }] : [];
+    checkJobReadsAndWrites(this, [{ prop: 'datasetUrl', url: props.datasetUrl }, ...baseline], [...(props.reportUrl !== undefined ? [{ prop: 'reportUrl', url: props.reportUrl }] : []), ...baseline]);
 
     // --- metrics, MLflow, secrets --------------------------------------------------------------------
     const alertsWanted = props.metrics !== undefined && (props.alerts?.enabled ?? true);
@@ -510,6 +515,7 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
 
   private alertRules(namespace: string, cronJobName: string, a: EvalAlertOptions, podLabels: Record<string, string>, passRateThreshold: number): PrometheusRuleEntry[] {
     if (a.team !== undefined) validateKubernetesLabelValue(this, 'alerts.team', a.team);
+    for (const k of ['severity', 'jobHealthSeverity'] as const) validateEnum(this, `alerts.${k}`, a[k], AlertSeverity, 'AlertSeverity');
     validateKubernetesLabels(this, 'alerts.labels', a.labels);
     const labels: Record<string, string> = { ...a.labels, ...(a.team !== undefined ? { team: a.team } : {}), ...modelAlertLabels(this.model, this.endpointRef) };
     const annotations: Record<string, string> = a.runbookUrl ? { runbook_url: a.runbookUrl } : {};

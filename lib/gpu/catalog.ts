@@ -1,3 +1,6 @@
+import { validateEnum } from '../core/enums';
+import { ValidationError } from '../core/errors';
+import { checkHelperNumber } from '../core/helper-args';
 /** CPU architecture of an instance type. */
 export enum CpuArchitecture {
   /** x86_64 (Intel/AMD). */
@@ -214,7 +217,18 @@ export interface GpuInstanceTypeFilter {
  * Types without an on-demand list price (p5e) are left out.
  */
 export function selectGpuInstanceTypes(filter: GpuInstanceTypeFilter = {}): GpuInstanceType[] {
-  const arch = filter.architecture ?? CpuArchitecture.X86_64;
+  const fn = 'selectGpuInstanceTypes';
+  const arch = validateEnum(fn, 'architecture', filter.architecture, CpuArchitecture, 'CpuArchitecture') ?? CpuArchitecture.X86_64;
+  if (filter.gpuCount !== undefined) checkHelperNumber(fn, 'gpuCount', filter.gpuCount, 1, 16, { minInclusive: true, integer: true });
+  if (filter.minGpuMemoryGiB !== undefined) checkHelperNumber(fn, 'minGpuMemoryGiB', filter.minGpuMemoryGiB, 0, 4096, { minInclusive: true });
+  if (filter.maxGpuMemoryGiB !== undefined) checkHelperNumber(fn, 'maxGpuMemoryGiB', filter.maxGpuMemoryGiB, 0, 4096);
+  if (filter.minGpuMemoryGiB !== undefined && filter.maxGpuMemoryGiB !== undefined && filter.minGpuMemoryGiB > filter.maxGpuMemoryGiB) {
+    throw new ValidationError(fn, 'minGpuMemoryGiB', filter.minGpuMemoryGiB, `cannot be greater than maxGpuMemoryGiB (${filter.maxGpuMemoryGiB}): no type would match`);
+  }
+  if (filter.maxOnDemandHourlyUsd !== undefined) checkHelperNumber(fn, 'maxOnDemandHourlyUsd', filter.maxOnDemandHourlyUsd, 0, 1000);
+  (filter.families ?? []).forEach((f, i) => {
+    if (!gpuFamilies().includes(f)) throw new ValidationError(fn, `families[${i}]`, f, `must be a GPU family of the catalog: ${gpuFamilies().join(', ')}`);
+  });
   return Object.values(GPU_INSTANCE_TYPES)
     .filter((t) => t.listedOnDemand && t.architecture === arch)
     .filter((t) => filter.gpuCount === undefined || t.gpuCount === filter.gpuCount)

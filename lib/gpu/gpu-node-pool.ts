@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkDisruptionFreeze } from './freeze-window';
 import { Annotations, TerraformStack, Token } from 'cdktf';
 import { AutoscalingGroupTagA as AutoscalingGroupTag } from '@cdktf/provider-aws/lib/autoscaling-group-tag';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
@@ -219,8 +220,6 @@ const ALLOWED_LABEL_DOMAINS = ['node.kubernetes.io', 'node-restriction.kubernete
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 // Tags Karpenter sets itself and rejects in an EC2NodeClass.
 const RESERVED_TAGS = [/^kubernetes\.io\/cluster\//, /^karpenter\.sh\/nodepool$/, /^karpenter\.sh\/nodeclaim$/, /^karpenter\.k8s\.aws\/ec2nodeclass$/, /^eks:eks-cluster-name$/];
-const CRON_FIELD = /^[0-9A-Za-z*?,/-]+$/;
-const CRON_MACRO = /^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/;
 
 const poolNames = new WeakMap<TerraformStack, Set<string>>();
 
@@ -535,16 +534,13 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     const budgets: JsonObject[] = [{ nodes: budget }];
     const freeze = props.disruptionFreeze;
     if (freeze) {
-      const fields = freeze.schedule?.trim().split(/\s+/) ?? [];
-      if (!(CRON_MACRO.test(freeze.schedule) || (fields.length === 5 && fields.every((f) => CRON_FIELD.test(f))))) {
-        throw new ValidationError(this, 'disruptionFreeze.schedule', freeze.schedule, 'must be a 5-field cron expression in UTC such as "0 8 * * 1-5" (minute hour day-of-month month day-of-week) or a macro such as "@daily"');
-      }
       const secs = freeze.duration.toSeconds();
       if (secs < 60 || secs % 60 !== 0) throw new ValidationError(this, 'disruptionFreeze.duration', `${secs}s`, 'must be a whole number of minutes, at least one (Karpenter takes hours and minutes)');
+      const schedule = checkDisruptionFreeze(this, 'disruptionFreeze', freeze.schedule, freeze.duration);
       const reasons = freeze.reasons ?? [DisruptionReason.UNDERUTILIZED, DisruptionReason.DRIFTED];
       if (reasons.length === 0) throw new ValidationError(this, 'disruptionFreeze.reasons', reasons, 'must list at least one reason (omit it for Underutilized and Drifted)');
       reasons.forEach((r, i) => validateOneOf(this, `disruptionFreeze.reasons[${i}]`, r, Object.values(DisruptionReason)));
-      budgets.push({ nodes: '0', reasons: [...new Set(reasons)], schedule: fields.join(' '), duration: goDurationMinutes(secs) });
+      budgets.push({ nodes: '0', reasons: [...new Set(reasons)], schedule, duration: goDurationMinutes(secs) });
     }
     const consolidateAfter = (props.consolidateAfter ?? Duration.minutes(10)).toGoDuration();
     const policy = validateOneOf(this, 'consolidationPolicy', props.consolidationPolicy ?? ConsolidationPolicy.WHEN_EMPTY, Object.values(ConsolidationPolicy));

@@ -1,4 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
+import { validateEnum } from '../core/enums';
 import { Annotations, ITerraformDependable, Lazy, TerraformStack } from 'cdktf';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
@@ -149,7 +150,7 @@ export class GpuOperator extends Construct implements IWorkloadSource {
     const namespace = validateDns1123Label(this, 'namespace', props.namespace ?? 'gpu-operator');
     this.driverPreinstalled = props.driverPreinstalled ?? true;
     this.operatorDevicePlugin = !(props.standaloneDevicePlugin ?? false);
-    this.migStrategy = props.migStrategy ?? MigStrategy.SINGLE;
+    this.migStrategy = validateEnum(this, 'migStrategy', props.migStrategy, MigStrategy, 'MigStrategy') ?? MigStrategy.SINGLE;
     this.metrics = props.metrics;
 
     if (!this.driverPreinstalled) {

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { validateEnum } from '../core/enums';
 import { Token } from 'cdktf';
 import { NetworkPolicyV1SpecEgress } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { ValidationError } from '../core/errors';
@@ -165,6 +166,7 @@ export function validateEgressRule(scope: IConstruct, prop: string, rule: Egress
   (rule.ports ?? []).forEach((port, i) => {
     validateInteger(scope, `${prop}.ports[${i}].port`, port.port, 1, 65535);
     if (port.endPort !== undefined) validateInteger(scope, `${prop}.ports[${i}].endPort`, port.endPort, port.port, 65535);
+    validateEnum(scope, `${prop}.ports[${i}].protocol`, port.protocol, NetworkProtocol, 'NetworkProtocol');
   });
   if (rule.podLabels) validateLabels(scope, `${prop}.podLabels`, rule.podLabels);
 }

@@ -8,6 +8,7 @@ import {
 } from './egress';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label } from '../core/names';
+import { validateEnum } from '../core/enums';
 
 /** Props of {@link PlatformNamespace}. */
 export interface PlatformNamespaceProps {
@@ -59,6 +60,7 @@ export class PlatformNamespace extends Construct {
   public constructor(scope: Construct, id: string, props: PlatformNamespaceProps) {
     super(scope, id);
     validateDns1123Label(this, 'name', props.name);
+    validateEnum(this, 'podSecurity', props.podSecurity, PodSecurityLevel, 'PodSecurityLevel');
     this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
     this.namespace = new NamespaceV1(this, 'namespace', {
       metadata: {

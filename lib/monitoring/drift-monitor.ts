@@ -1,4 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
+import { checkDriftInputsDiffer, checkJobReadsAndWrites } from './job-io';
+import { validateEnum } from '../core/enums';
 import { Annotations, Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label } from '../core/names';
@@ -224,6 +226,8 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
     checkInput(this, 'reference', props.reference);
     checkInput(this, 'current', props.current);
     if (props.reportUrl !== undefined) parseJobLocation(this, 'reportUrl', props.reportUrl, { output: true });
+    checkDriftInputsDiffer(this, props.reference.url, props.current.url);
+    checkJobReadsAndWrites(this, [{ prop: 'reference.url', url: props.reference.url }, { prop: 'current.url', url: props.current.url }], props.reportUrl !== undefined ? [{ prop: 'reportUrl', url: props.reportUrl }] : []);
     checkThresholds(this, 'thresholds', props.thresholds);
     checkMethods(this, 'numericMethods', props.numericMethods, NUMERIC_METHODS, 'numeric');
     checkMethods(this, 'categoricalMethods', props.categoricalMethods, CATEGORICAL_METHODS, 'categorical');
@@ -345,6 +349,7 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
   }
 
   private alertRules(namespace: string, cronJobName: string, a: DriftAlertOptions, podLabels: Record<string, string>, model: string | undefined, modelId: string | undefined): PrometheusRuleEntry[] {
+    for (const k of ['severity', 'jobHealthSeverity', 'featureDriftSeverity'] as const) validateEnum(this, `alerts.${k}`, a[k], AlertSeverity, 'AlertSeverity');
     if (a.team !== undefined) validateKubernetesLabelValue(this, 'alerts.team', a.team);
     validateKubernetesLabels(this, 'alerts.labels', a.labels);
     const labels: Record<string, string> = {

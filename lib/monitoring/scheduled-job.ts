@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { validateEnum } from '../core/enums';
 import { Construct, IConstruct } from 'constructs';
 import { Annotations, ITerraformDependable, Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
@@ -333,6 +334,7 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
   public constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
     const owner = props.owner ?? this;
+    validateEnum(owner, 'kind', props.kind, ScheduledJobKind, 'ScheduledJobKind');
     const name = validateDns1123Label(owner, 'name', props.name);
     // The CronJob controller appends "-<11 digits>" to Job names, which must stay within 63 characters.
     if (name.length > 46) throw new ValidationError(owner, 'name', name, 'must be at most 46 characters (the CronJob, and its Jobs named "<name>-<time>", must stay within Kubernetes name limits)');

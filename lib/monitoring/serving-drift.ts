@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { validateEnum } from '../core/enums';
 import { Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label } from '../core/names';
@@ -123,6 +124,7 @@ export function servingDriftRuleGroups(scope: IConstruct, prefix: string, monito
   });
   if (new Set(o.models).size !== o.models.length) throw new ValidationError(scope, `${P('models')}`, o.models, 'lists a model twice');
   const ns = validateDns1123Label(scope, `${P('servingNamespace')}`, o.servingNamespace);
+  validateEnum(scope, P('severity'), o.severity, AlertSeverity, 'AlertSeverity');
   const current = o.currentWindow ?? Duration.hours(1);
   const refWindow = o.referenceWindow ?? Duration.days(1);
   const offset = o.referenceOffset ?? Duration.days(7);

@@ -1,4 +1,5 @@
 import { Token } from 'cdktf';
+import { describeEnum } from '../core/enums';
 import { Duration } from '../core/units';
 import { formatValue } from '../core/errors';
 import { isDns1123Label, isDns1123Subdomain } from '../core/names';
@@ -307,6 +308,7 @@ class Checker {
     (eps ?? []).forEach((e, i) => {
       this.that(typeof e.port === 'string' && e.port.length > 0 && e.port.length <= 15 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(e.port), `${field}[${i}].port`, e.port, 'must be a port name (IANA_SVC_NAME: up to 15 lowercase letters, digits and "-")');
       this.that(e.path === undefined || e.path.startsWith('/'), `${field}[${i}].path`, e.path, 'must start with "/"');
+      this.that(e.scheme === undefined || (Object.values(ScrapeScheme) as string[]).includes(e.scheme), `${field}[${i}].scheme`, e.scheme, `must be one of ${describeEnum(ScrapeScheme, 'ScrapeScheme')}`);
       if (e.interval && e.scrapeTimeout) {
         this.that(e.scrapeTimeout.toSeconds() <= e.interval.toSeconds(), `${field}[${i}].scrapeTimeout`, e.scrapeTimeout.toGoDuration(), `must not exceed interval (${e.interval.toGoDuration()})`);
       }
@@ -317,6 +319,7 @@ class Checker {
 
   private relabel(r: RelabelConfig, prop: string): void {
     const action = r.action ?? RelabelAction.REPLACE;
+    this.that((Object.values(RelabelAction) as string[]).includes(action), `${prop}.action`, action, `must be one of ${describeEnum(RelabelAction, 'RelabelAction')}`);
     if (action === RelabelAction.REPLACE) {
       this.that(typeof r.targetLabel === 'string' && r.targetLabel.length > 0, `${prop}.targetLabel`, r.targetLabel, 'is required for a replace action');
     }

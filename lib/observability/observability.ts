@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { validateEnum } from '../core/enums';
 import { ITerraformDependable, TerraformStack } from 'cdktf';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
@@ -6,7 +7,7 @@ import { ICluster } from '../cluster/cluster-reference';
 import { ValidationError } from '../core/errors';
 import { isDns1123Subdomain, validateDns1123Label, validateDns1123Subdomain } from '../core/names';
 import { Duration, Size } from '../core/units';
-import { validateInteger, validateNumber, validatePattern } from '../core/validate';
+import { validateInteger, validateNumber, validateOneOf, validatePattern } from '../core/validate';
 import { CHARTS } from '../k8s/charts';
 import { HelmChart } from '../k8s/helm-chart';
 import { ManifestChart } from '../k8s/manifest-chart';
@@ -278,6 +279,7 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
     if (props.grafanaAdminSecret !== undefined) validateDns1123Subdomain(this, 'grafanaAdminSecret', props.grafanaAdminSecret);
     const receiver = props.alertReceiver;
     if (receiver) {
+      validateEnum(this, 'alertReceiver.kind', receiver.kind, AlertReceiverKind, 'AlertReceiverKind');
       validateDns1123Subdomain(this, 'alertReceiver.secretName', receiver.secretName);
       validatePattern(this, 'alertReceiver.secretKey', receiver.secretKey, SECRET_KEY, 'be a Secret key (letters, digits, "-", "_" and ".")');
       if (receiver.slackChannel !== undefined && receiver.kind !== AlertReceiverKind.SLACK) {
@@ -410,6 +412,7 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
    * labels gets the same access, so keep that namespace to the backbone.
    */
   public podLabels(component: 'prometheus' | 'alertmanager' | 'grafana' | 'pushgateway'): Record<string, string> {
+    validateOneOf(this, 'component', component, ['prometheus', 'alertmanager', 'grafana', 'pushgateway']);
     switch (component) {
       // The Prometheus operator labels the pods of a Prometheus / Alertmanager with the object's name.
       case 'prometheus': return { 'app.kubernetes.io/name': 'prometheus', 'operator.prometheus.io/name': `${this.releaseName}-prometheus` };

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { DataKubernetesIngressV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-ingress-v1';
+import { checkPlatformProps, checkPlatformResult, PlatformExistingResources } from './consistency';
 import { AiCluster, AiClusterProps } from '../cluster/ai-cluster';
 import { ClusterReference, ICluster, ImportedCluster } from '../cluster/cluster-reference';
 import { ValidationError } from '../core/errors';
 import { applyTags, TagMap } from '../core/tags';
-import { validatePattern } from '../core/validate';
 import { PlatformBackend } from './platform-backend';
 import { addAwsProvider, addClusterProviders } from './providers';
 import { Observability, ObservabilityOptions } from '../observability/observability';
@@ -133,6 +133,13 @@ export interface AiPlatformProps {
    */
   readonly costMonitoring?: PlatformCostMonitoringOptions;
   /**
+   * Namespaces and Secrets that exist before `cdktf deploy` and that props may name (drift monitor
+   * namespaces, Hugging Face token, alert webhook). A namespace or Secret a prop names must be created
+   * by the platform or listed here; synth fails otherwise (docs/operations.md#platform-consistency).
+   * @default - nothing exists beyond the built-in namespaces
+   */
+  readonly existing?: PlatformExistingResources;
+  /**
    * Security and reliability guardrails on the synthesized platform.
    * @default - enabled, errors fail synth
    */
@@ -191,10 +198,10 @@ export class AiPlatform extends Construct {
   /** Creates the stacks. */
   public constructor(scope: Construct, id: string, props: AiPlatformProps) {
     super(scope, id);
-    validatePattern(this, 'region', props.region, /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'be an AWS region such as "us-west-2"');
     if ((props.cluster === undefined) === (props.existingCluster === undefined)) {
       throw new ValidationError(this, 'cluster', props.cluster === undefined ? 'neither cluster nor existingCluster' : 'both cluster and existingCluster', 'give exactly one of cluster (create one) or existingCluster (bring your own)');
     }
+    checkPlatformProps(this, props);
     const backend = props.backend ?? PlatformBackend.local();
     const stackName = (suffix: string) => `${id}-${suffix}`;
 
@@ -293,6 +300,8 @@ export class AiPlatform extends Construct {
       addDependencies(job, [endpoint]);
       this.evaluations[evalId] = job;
     }
+
+    checkPlatformResult(this, props);
 
     addClusterOutputs(ps, reference.clusterName, props.region);
     if (this.registry) output(ps, 'registry_tracking_uri', this.registry.trackingUri, 'In-cluster MLflow tracking URI (MLFLOW_TRACKING_URI)');

@@ -1,4 +1,6 @@
 import { GPU_PRICE_SOURCE } from '../gpu/catalog';
+import { checkHelperNumber } from '../core/helper-args';
+import { ValidationError } from '../core/errors';
 import { CapacityPreference, IGpuNodePool } from '../gpu/types';
 import { DEFAULT_SPOT_PRICE_FACTOR, costPerMillionTokens, perGpuHourlyUsd } from '../cost/definitions';
 import { VllmServingStack } from '../serving/vllm-serving-stack';
@@ -110,8 +112,13 @@ export function platformCostReport(platform: CostReportInput, options: CostRepor
   const spot = options.spotPriceFactor ?? DEFAULT_SPOT_PRICE_FACTOR;
   const tps = options.tokensPerSecondPerReplica ?? 1000;
   const hours = options.hoursPerMonth ?? 730;
-  if (!(spot > 0 && spot <= 1)) throw new Error(`spotPriceFactor (${spot}) is invalid: must be in (0, 1]`);
-  if (!(tps > 0)) throw new Error(`tokensPerSecondPerReplica (${tps}) is invalid: must be > 0`);
+  const fn = 'platformCostReport';
+  if (!platform || typeof platform !== 'object' || typeof platform.gpuPools !== 'object' || typeof platform.serving !== 'object' || platform.gpuPools === null || platform.serving === null) {
+    throw new ValidationError(fn, 'platform', platform === undefined ? undefined : typeof platform, 'must be an AiPlatform (or an object with gpuPools and serving records)');
+  }
+  checkHelperNumber(fn, 'spotPriceFactor', spot, 0, 1);
+  checkHelperNumber(fn, 'tokensPerSecondPerReplica', tps, 0, 10_000_000);
+  checkHelperNumber(fn, 'hoursPerMonth', hours, 0, 744);
   const pools: PoolCost[] = Object.values(platform.gpuPools).map((p) => ({
     pool: p.poolName,
     capacity: p.capacity,

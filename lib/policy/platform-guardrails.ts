@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { AnnotationMetadataEntryType, Annotations, Aspects, IAspect, TerraformStack } from 'cdktf';
-import { formatValue, ValidationError } from '../core/errors';
+import { ValidationError } from '../core/errors';
 import { guardrailRule, UNUSED_SUPPRESSION_RULE_ID } from './catalog';
 import { EngineOptions, GuardrailPass, LocatedFinding, StoredSuppression, SUPPRESSION_METADATA, suppressionsOn } from './internal/engine';
 import { renderGuardrailReport } from './report';
@@ -147,7 +147,7 @@ export class PlatformGuardrails implements IAspect {
 }
 
 function engineOptions(props: PlatformGuardrailsProps): EngineOptions {
-  const invalid = (prop: string, value: unknown, expected: string) => new Error(`PlatformGuardrails: ${prop} (${formatValue(value)}) is invalid: ${expected}`);
+  const invalid = (prop: string, value: unknown, expected: string) => new ValidationError('PlatformGuardrails', prop, value, expected);
   const overrides = props.severityOverrides ?? {};
   for (const [id, sev] of Object.entries(overrides)) {
     if (!guardrailRule(id)) throw invalid(`severityOverrides.${id}`, sev, 'must name a rule of GUARDRAIL_RULES');

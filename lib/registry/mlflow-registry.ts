@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable, TerraformOutput, Token, dependable } from 'cdktf';
+import { validateEnum } from '../core/enums';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
@@ -395,6 +396,7 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
     if (this.releaseName.length > 40) throw new ValidationError(this, 'releaseName', this.releaseName, 'must be at most 40 characters (it prefixes the names of the chart objects and secrets)');
     this.artifactPath = validatePattern(this, 'artifactPath', props.artifactPath ?? 'mlflow', ARTIFACT_PATH, 'be an S3 key prefix without leading or trailing "/" made of letters, digits and !_.*\'()- (e.g. "mlflow" or "teams/ml/mlflow")');
     const server = props.server ?? {};
+    validateEnum(this, 'server.defaultPermission', server.defaultPermission, MlflowPermission, 'MlflowPermission');
     this.replicas = validateInteger(this, 'server.replicas', server.replicas ?? 2, 1, 10);
     const cpuMillis = validateInteger(this, 'server.cpuMillis', server.cpuMillis ?? 250, 50, 64000);
     const memRequest = server.memoryRequest ?? Size.gibibytes(1);

@@ -1,4 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
+import { checkRdsWindows } from './windows';
 import { Annotations, Token } from 'cdktf';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
@@ -196,6 +197,7 @@ export function checkRegistryDatabaseOptions(scope: IConstruct, options: Registr
   const logRetentionDays = validateOneOf(scope, p('logRetentionDays'), options.logRetentionDays ?? 90, LOG_RETENTION_DAYS as unknown as number[]);
   if (options.backupWindow !== undefined) validatePattern(scope, p('backupWindow'), options.backupWindow, /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'be "hh24:mi-hh24:mi" in UTC, e.g. "03:00-04:00"');
   if (options.maintenanceWindow !== undefined) validatePattern(scope, p('maintenanceWindow'), options.maintenanceWindow, /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/, 'be "ddd:hh24:mi-ddd:hh24:mi" in UTC with lowercase days, e.g. "sun:05:00-sun:06:00"');
+  checkRdsWindows(scope, prefix, options.backupWindow, options.maintenanceWindow);
   return { engine, instanceClass, identifier, databaseName, username, backupDays, allocatedGiB, maxAllocatedGiB, piRetentionDays, monitoringInterval, logRetentionDays };
 }
 

@@ -1,4 +1,8 @@
 import { GpuInstanceType } from '../gpu/catalog';
+import { checkHelperNumber } from '../core/helper-args';
+import { checkMemoryInputNumbers } from './option-checks';
+import { validateEnum } from '../core/enums';
+import { checkSizingArgs } from './option-checks';
 import type { ModelArchitecture } from './models';
 
 import { KvCacheDtype, ModelPrecision } from './precision';
@@ -20,6 +24,7 @@ const BYTES_PER_PARAMETER: { readonly [p in ModelPrecision]: number } = {
 
 /** Bytes per quantized parameter of a precision (4-bit formats include their group scales and zero points; MXFP4 its block scales). */
 export function bytesPerParameter(precision: ModelPrecision): number {
+  checkSizingArgs('bytesPerParameter', { precision });
   return BYTES_PER_PARAMETER[precision];
 }
 
@@ -115,6 +120,7 @@ function embeddingParameters(arch: ModelArchitecture): number {
  * the other formats.
  */
 export function modelWeightsGiB(arch: ModelArchitecture, precision: ModelPrecision): number {
+  checkSizingArgs('modelWeightsGiB', { architecture: arch, precision });
   const total = arch.parametersBillions * 1e9;
   const bytes = bytesPerParameter(precision);
   if (bytes === 2) return (total * 2) / GIB;
@@ -141,6 +147,7 @@ function usesLatentAttention(arch: ModelArchitecture): boolean {
  * MLAAttentionSpec: one "head" of that size, no factor 2).
  */
 export function kvBytesPerTokenPerLayer(arch: ModelArchitecture, tensorParallelSize: number, kvCacheDtype: KvCacheDtype = KvCacheDtype.AUTO): number {
+  checkSizingArgs('kvBytesPerTokenPerLayer', { architecture: arch, kvCacheDtype });
   const element = kvCacheDtype === KvCacheDtype.FP8 ? 1 : 2;
   if (usesLatentAttention(arch)) return (arch.kvLoraRank! + (arch.qkRopeHeadDim ?? 0)) * element;
   return 2 * kvHeadsPerGpu(arch.kvHeads, tensorParallelSize) * arch.headDim * element;
@@ -159,6 +166,7 @@ function windowedLayers(arch: ModelArchitecture, hybridKvCache: boolean): number
  * head dim × dtype bytes.
  */
 export function kvBytesPerToken(arch: ModelArchitecture, tensorParallelSize: number, kvCacheDtype: KvCacheDtype = KvCacheDtype.AUTO, hybridKvCache: boolean = true): number {
+  checkSizingArgs('kvBytesPerToken', { architecture: arch, kvCacheDtype });
   return (arch.layers - windowedLayers(arch, hybridKvCache)) * kvBytesPerTokenPerLayer(arch, tensorParallelSize, kvCacheDtype);
 }
 
@@ -175,6 +183,7 @@ export function kvBytesPerSequenceWindowed(
   arch: ModelArchitecture, tensorParallelSize: number, maxModelLen: number, kvCacheDtype: KvCacheDtype = KvCacheDtype.AUTO,
   maxNumBatchedTokens: number = DEFAULT_MAX_NUM_BATCHED_TOKENS, hybridKvCache: boolean = true,
 ): number {
+  checkSizingArgs('kvBytesPerSequenceWindowed', { architecture: arch, kvCacheDtype });
   const layers = windowedLayers(arch, hybridKvCache);
   if (layers === 0) return 0;
   const tokens = Math.min(arch.slidingWindow! - 1 + maxNumBatchedTokens, maxModelLen);
@@ -266,6 +275,8 @@ export interface ModelMemoryEstimate {
  * bounded by their window).
  */
 export function estimateModelMemory(input: ModelMemoryInput): ModelMemoryEstimate {
+  checkSizingArgs('estimateModelMemory', { architecture: input.architecture, precision: input.precision, kvCacheDtype: input.kvCacheDtype });
+  checkMemoryInputNumbers(input);
   const arch = input.architecture;
   const tp = input.tensorParallelSize ?? 1;
   const precision = input.precision ?? arch.checkpointPrecision ?? ModelPrecision.BF16;
@@ -313,6 +324,7 @@ export function estimateModelMemory(input: ModelMemoryInput): ModelMemoryEstimat
  *   With `--enable-expert-parallel` experts stay whole and only the attention rules apply.
  */
 export function tensorParallelProblem(arch: ModelArchitecture, tensorParallelSize: number, precision?: ModelPrecision, expertParallel: boolean = false): string | undefined {
+  checkSizingArgs('tensorParallelProblem', { architecture: arch, precision });
   const tp = tensorParallelSize;
   if (arch.attentionHeads % tp !== 0) {
     return `must divide the model's ${arch.attentionHeads} attention heads`;
@@ -354,6 +366,8 @@ export const STARTUP_SECONDS_PER_GIB: { readonly [s in WeightSource]: number } =
 
 /** Start-up budget of one replica (container start to ready), in seconds: fixed part + weights × seconds per GiB. */
 export function estimateStartupSeconds(weightsGiB: number, source: WeightSource): number {
+  validateEnum('estimateStartupSeconds', 'source', source, WeightSource as unknown as Record<string, string>, 'WeightSource');
+  checkHelperNumber('estimateStartupSeconds', 'weightsGiB', weightsGiB, 0, 100_000, { minInclusive: true });
   return Math.ceil(STARTUP_FIXED_SECONDS + weightsGiB * STARTUP_SECONDS_PER_GIB[source]);
 }
 

@@ -1,4 +1,5 @@
 import { IOpenAiEndpoint } from '../evaluation/types';
+import { checkServingEnums } from './option-checks';
 import { Construct } from 'constructs';
 import { Annotations, ITerraformDependable } from 'cdktf';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
@@ -103,6 +104,7 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
     const pool = props.gpuPool;
     validateServingPool(this, pool);
     if (!Array.isArray(props.models) || props.models.length === 0) throw new ValidationError(this, 'models', props.models, 'must list at least one model');
+    checkServingEnums(this, props);
 
     const wantsScaling = props.models.some((m) => (m.replicas ? m.replicas.min !== m.replicas.max || m.replicas.min === 0 : false));
     this.autoscaler = props.autoscaling?.autoscaler ?? (wantsScaling ? AutoscalerKind.KEDA : AutoscalerKind.NONE);

@@ -97,3 +97,108 @@ test.each(CASES)('%s', (_name, edit, prop, value) => {
   // ... and says what would be valid.
   expect(message).toMatch(/ is invalid: \S+/);
 });
+
+// ---------------------------------------------------------------------------------------------------
+// Mistakes that live between props (issue 19): two facts that disagree, or a name that nothing
+// creates. Each case names the construct path, the prop, the bad value and a phrase of what is valid.
+
+const BYO = {
+  clusterName: 'shared-eks',
+  endpoint: 'https://0123456789ABCDEF0123456789ABCDEF.gr7.us-west-2.eks.amazonaws.com',
+  certificateAuthorityData: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=',
+  oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF',
+  oidcIssuerUrl: 'https://oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF',
+  vpcId: 'vpc-0abc1234def567890',
+  privateSubnetIds: ['subnet-0aaa1111bbbb2222c', 'subnet-0ddd3333eeee4444f'],
+  clusterSecurityGroupId: 'sg-0123456789abcdef0',
+  nodeRoleArn: 'arn:aws:iam::111122223333:role/shared-eks-node',
+  region: 'us-west-2',
+};
+const byo = (o: object): Edit => (p) => ({ ...p, cluster: undefined, existingCluster: { ...BYO, ...o } });
+const INGRESS = { host: 'llm.internal.example.com', certificateArn: 'arn:aws:acm:us-west-2:111122223333:certificate/abc', clientCidrs: ['10.20.0.0/16'], loadBalancerSourceCidrs: ['10.0.0.0/16'] };
+const DRIFT = { id: 'drift', namespace: 'ml-jobs', schedule: '0 2 * * *', reference: { url: 's3://acme-data/ref/features.csv' }, current: { url: 's3://acme-data/traffic/{{date}}/' } };
+const drift = (o: object): Edit => (p) => ({ ...p, driftMonitors: [{ ...DRIFT, ...o }] });
+const EVAL = { id: 'eval', serving: 'chat', model: 'llama', schedule: '30 3 * * *', datasetUrl: 's3://acme-data/evals/golden.jsonl' };
+const evaluation = (o: object): Edit => (p) => ({ ...p, evaluations: [{ ...EVAL, ...o }] });
+const SECOND = { id: 'embed', gpuPool: 'gpu', models: [{ ...MODEL, name: 'embed' }] };
+
+// [name, edit, construct path, prop, bad value as it must appear, a phrase of what is valid]
+const BETWEEN: [string, Edit, string, string, string, string][] = [
+  // 1. regions
+  ['region that is no region', (p) => ({ ...p, region: 'us-west2' }), 'ai', 'region', '"us-west2"', 'did you mean "us-west-2"'],
+  ['zone name of another region', cluster({ availabilityZones: ['us-east-1a', 'us-west-2b'] }), 'ai', 'cluster.availabilityZones[0]', '"us-east-1a"', 'zone of the platform\'s region us-west-2'],
+  ['zone id of another region', cluster({ availabilityZones: ['usw2-az1', 'use1-az2'] }), 'ai', 'cluster.availabilityZones[1]', '"use1-az2"', 'zone of the platform\'s region us-west-2'],
+  ['existing cluster in another region', byo({ region: 'eu-west-1' }), 'ai', 'existingCluster.region', '"eu-west-1"', 'must be the platform\'s region us-west-2'],
+  ['endpoint of a cluster in another region', byo({ endpoint: 'https://0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com' }), 'ai', 'existingCluster.endpoint', '"https://0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com"', 'cluster in eu-west-1, not in us-west-2'],
+  ['OIDC issuer of another region', byo({ oidcIssuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF' }), 'ai', 'existingCluster.oidcIssuerUrl', '"https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"', 'issuer of the cluster named by clusterName'],
+  ['ingress certificate of another region', serving({ ingress: { ...INGRESS, certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/abc' } }), 'ai', 'serving[chat].ingress.certificateArn', '"arn:aws:acm:us-east-1:111122223333:certificate/abc"', 'an ACM certificate in the platform\'s region us-west-2'],
+  ['registry credentials in another region', registry({ adminCredentialsSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:mlflow-admin-AbCdEf' }), 'ai', 'registry.adminCredentialsSecretArn', '"arn:aws:secretsmanager:eu-west-1:111122223333:secret:mlflow-admin-AbCdEf"', 'a Secrets Manager secret in the platform\'s region us-west-2'],
+  ['drift S3 region that is no region', drift({ s3Region: 'us-west' }), 'ai', 'driftMonitors[drift].s3Region', '"us-west"', 'must be an AWS region'],
+  ['node role in a China partition ARN', byo({ nodeRoleArn: 'arn:aws-cn:iam::111122223333:role/shared-eks-node' }), 'ai', 'existingCluster.nodeRoleArn', '"arn:aws-cn:iam::111122223333:role/shared-eks-node"', 'partition "aws"'],
+  // 5. bring-your-own-cluster shapes
+  ['cluster ARN given as the name', byo({ clusterName: 'arn:aws:eks:us-west-2:111122223333:cluster/shared-eks' }), 'ai', 'existingCluster.clusterName', '"arn:aws:eks:us-west-2:111122223333:cluster/shared-eks"', 'the cluster name, not its ARN (here "shared-eks")'],
+  ['issuer URL given as the provider ARN', byo({ oidcProviderArn: 'https://oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF' }), 'ai', 'existingCluster.oidcProviderArn', '"https://oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"', 'this is the issuer URL'],
+  ['provider ARN of another cluster', byo({ oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/FFFF456789ABCDEF0123456789ABCDEF' }), 'ai', 'existingCluster.oidcProviderArn', '"arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/FFFF456789ABCDEF0123456789ABCDEF"', 'must be the provider of oidcIssuerUrl'],
+  ['issuer without a scheme', byo({ oidcIssuerUrl: 'oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF' }), 'ai', 'existingCluster.oidcIssuerUrl', '"oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"', 'add the "https://" scheme'],
+  ['CA data that does not decode to a certificate', byo({ certificateAuthorityData: 'bm90IGEgY2VydA==' }), 'ai', 'existingCluster.certificateAuthorityData', '"bm90IGEgY2VydA=="', 'decode to a PEM'],
+  ['VPC given by name', byo({ vpcId: 'shared-vpc' }), 'ai', 'existingCluster.vpcId', '"shared-vpc"', 'a VPC id such as "vpc-0abc1234def567890"'],
+  ['subnet given by name', byo({ privateSubnetIds: ['subnet-0aaa1111bbbb2222c', 'private-b'] }), 'ai', 'existingCluster.privateSubnetIds[1]', '"private-b"', 'a subnet id'],
+  ['node role name that disagrees with the ARN', byo({ nodeRoleName: 'other-node-role' }), 'ai', 'existingCluster.nodeRoleName', '"other-node-role"', 'the name of nodeRoleArn ("shared-eks-node")'],
+  ['node role of another account', byo({ nodeRoleArn: 'arn:aws:iam::999999999999:role/shared-eks-node' }), 'ai', 'existingCluster.nodeRoleArn', '"arn:aws:iam::999999999999:role/shared-eks-node"', 'in the cluster\'s account 111122223333'],
+  // 1. CIDRs the traffic really comes from
+  ['load balancer CIDRs missing private subnets', serving({ ingress: { ...INGRESS, loadBalancerSourceCidrs: ['10.0.0.0/18'] } }), 'ai', 'serving[chat].ingress.loadBalancerSourceCidrs', '["10.0.0.0/18"]', 'must cover the private subnets'],
+  ['load balancer CIDR outside the VPC', serving({ ingress: { ...INGRESS, loadBalancerSourceCidrs: ['10.0.0.0/16', '192.168.0.0/16'] } }), 'ai', 'serving[chat].ingress.loadBalancerSourceCidrs', '["10.0.0.0/16","192.168.0.0/16"]', 'list the VPC CIDR 10.0.0.0/16'],
+  // 1. capacity arithmetic
+  ['autoscaler maximum beyond the pool', (p) => ({ ...pool({ maxGpus: 4 })(p), serving: [{ id: 'chat', gpuPool: 'gpu', models: [{ ...MODEL, replicas: { min: 1, max: 8 } }] }] }), 'ai', 'serving[chat].models', '[{"name":"llama","replicas":{"min":1,"max":8}}]', 'raise the pool\'s maxGpus to at least 8'],
+  ['minimum replicas of two stacks beyond the pool', (p) => ({ ...pool({ maxGpus: 4 })(p), serving: [{ id: 'chat', gpuPool: 'gpu', models: [{ ...MODEL, replicas: { min: 3, max: 3 } }] }, { ...SECOND, models: [{ ...MODEL, name: 'embed', replicas: { min: 2, max: 2 } }] }] }), 'ai', 'serving[embed].models', '[{"name":"embed","replicas":{"min":2,"max":2}}]', 'lower replicas.min or raise the pool\'s limit'],
+  // 1. time windows
+  ['maintenance window over the backup window', registry({ database: { backupWindow: '03:00-04:00', maintenanceWindow: 'sun:03:30-sun:04:30' } }), 'ai/ai-platform/registry', 'database.maintenanceWindow', '"sun:03:30-sun:04:30"', 'must not overlap the daily backup window 03:00-04:00'],
+  ['backup window shorter than 30 minutes', registry({ database: { backupWindow: '03:00-03:15' } }), 'ai/ai-platform/registry', 'database.backupWindow', '"03:00-03:15"', 'at least 30 minutes'],
+  ['freeze windows that overlap', pool({ disruptionFreeze: { schedule: '0 8 * * *', duration: Duration.hours(25) } }), 'ai/ai-platform/gpu-pool-gpu', 'disruptionFreeze.duration', '"25h"', 'shorter than the shortest gap'],
+  ['freeze that never starts', pool({ disruptionFreeze: { schedule: '0 8 30 2 *', duration: Duration.hours(2) } }), 'ai/ai-platform/gpu-pool-gpu', 'disruptionFreeze.schedule', '"0 8 30 2 *"', 'never fires'],
+  ['freeze hour out of range (the cron parser, not a pattern)', pool({ disruptionFreeze: { schedule: '0 25 * * *', duration: Duration.hours(2) } }), 'ai/ai-platform/gpu-pool-gpu', 'disruptionFreeze.schedule', '"0 25 * * *"', '5-field cron expression'],
+  // 1. names two constructs create
+  ['jobs namespace that is a serving namespace', (p) => ({ ...drift({})(p), jobsNamespace: 'chat' }), 'ai', 'jobsNamespace', '"chat"', 'give each its own namespace'],
+  ['serving namespace that is the monitoring namespace', serving({ namespace: 'monitoring' }), 'ai', 'serving[chat].namespace', '"monitoring"', 'give each its own namespace'],
+  ['two stacks with one release in one namespace', (p) => ({ ...p, serving: [{ id: 'chat', gpuPool: 'gpu', models: [MODEL] }, { ...SECOND, namespace: 'chat', createNamespace: false, releaseName: 'chat' }] }), 'ai', 'serving[embed].releaseName', '"chat"', 'one release per name and namespace'],
+  ['existing namespace the platform creates', (p) => ({ ...p, existing: { namespaces: ['chat'] } }), 'ai', 'existing.namespaces[0]', '"chat"', 'remove it from existing.namespaces'],
+  // 2. things that must exist
+  ['drift monitor in a namespace nobody creates', drift({ namespace: 'ml-job' }), 'ai', 'driftMonitors[drift].namespace', '"ml-job"', 'use jobsNamespace ("ml-jobs")'],
+  ['serving namespace neither created nor existing', serving({ namespace: 'llm', createNamespace: false }), 'ai', 'serving[chat].namespace', '"llm"', 'list it in existing.namespaces'],
+  ['client namespace nobody creates', serving({ clientNamespaces: ['chat', 'aps'] }), 'ai', 'serving[chat].clientNamespaces[1]', '"aps"', 'fix the name or list it in existing.namespaces'],
+  ['evaluation the serving NetworkPolicy drops', (p) => ({ ...evaluation({ namespace: 'ml-jobs' })(p), driftMonitors: [DRIFT] }), 'ai', 'evaluations[eval].namespace', '"ml-jobs"', 'add "ml-jobs" to serving[chat].clientNamespaces'],
+  ['Hugging Face token Secret not declared', serving({ huggingFaceToken: { secretName: 'hf-token' } }), 'ai', 'serving[chat].huggingFaceToken.secretName', '"hf-token"', 'declare it in existing.secrets ("chat/hf-token")'],
+  ['alert webhook Secret not declared', observability({ alertReceiver: { kind: 'WEBHOOK', secretName: 'alert-webhook', secretKey: 'url' } }), 'ai', 'observability.alertReceiver.secretName', '"alert-webhook"', 'declare it in existing.secrets ("monitoring/alert-webhook")'],
+  ['existing Secret without its namespace', (p) => ({ ...p, existing: { secrets: ['hf-token'] } }), 'ai', 'existing.secrets[0]', '"hf-token"', '"namespace/name"'],
+  ['drift monitor of a model nobody serves', drift({ model: 'llama-70b' }), 'ai', 'driftMonitors[drift].model', '"llama-70b"', 'must name a model the platform serves'],
+  ['serving signals of a namespace without serving', drift({ servingSignals: { models: ['llama'], servingNamespace: 'chats' } }), 'ai', 'driftMonitors[drift].servingSignals.servingNamespace', '"chats"', 'namespace of one of the platform\'s serving stacks'],
+  // 3. catalogs, not patterns
+  ['Graviton system nodes on the x86 AMI', cluster({ systemNodeGroup: { instanceTypes: ['m7g.large'] } }), 'ai/ai-cluster/cluster', 'systemNodeGroup.instanceTypes[0]', '"m7g.large"', 'is an arm64 instance type, but the system node group runs the AL2023_x86_64_STANDARD AMI'],
+  ['system node size the family does not have', cluster({ systemNodeGroup: { instanceTypes: ['m7i.medium'] } }), 'ai/ai-cluster/cluster', 'systemNodeGroup.instanceTypes[0]', '"m7i.medium"', 'not a size of the m7i family'],
+  ['kube-proxy newer than the control plane', cluster({ kubernetesVersion: '1.34', addonVersions: { kubeProxy: 'v1.35.3-eksbuild.13' } }), 'ai/ai-cluster/cluster', 'addonVersions.kubeProxy', '"v1.35.3-eksbuild.13"', 'never newer than the API server'],
+  ['add-on version that is not one', cluster({ addonVersions: { vpcCni: 'latest' } }), 'ai/ai-cluster/cluster', 'addonVersions.vpcCni', '"latest"', 'an EKS add-on version such as "v1.19.5-eksbuild.3"'],
+  // 3. enum values from plain JavaScript
+  ['capacity written in lower case', pool({ capacity: 'spot' }), 'ai/ai-platform/gpu-pool-gpu', 'capacity', '"spot"', 'must be one of'],
+  ['precision that is not one', model({ precision: 'bf16' }), 'ai/ai-platform/chat', 'models[0].precision', '"bf16"', 'ModelPrecision.BF16 ("BF16")'],
+  // 4. no useless jobs, no data loss
+  ['drift reference and current data are the same', drift({ current: { url: 's3://acme-data/ref/features.csv' } }), 'ai/ai-platform/drift', 'current.url', '"s3://acme-data/ref/features.csv"', 'point current.url at the recent window'],
+  ['drift report written into its input directory', drift({ current: { url: 's3://acme-data/traffic/' }, reportUrl: 's3://acme-data/traffic/drift-report.json' }), 'ai/ai-platform/drift', 'reportUrl', '"s3://acme-data/traffic/drift-report.json"', 'write it outside s3://acme-data/traffic/'],
+  ['eval report over its dataset', evaluation({ reportUrl: 's3://acme-data/evals/golden.jsonl' }), 'ai/ai-platform/eval', 'reportUrl', '"s3://acme-data/evals/golden.jsonl"', 'write under a prefix no input is under'],
+  ['eval report whose write access covers the dataset', evaluation({ reportUrl: 's3://acme-data/evals/{{date}}.json' }), 'ai/ai-platform/eval', 'reportUrl', '"s3://acme-data/evals/{{date}}.json"', 'covers its input datasetUrl'],
+];
+
+test('the between-props corpus is large enough', () => expect(BETWEEN.length).toBeGreaterThanOrEqual(30));
+
+test.each(BETWEEN)('%s', (_name, edit, path, prop, value, valid) => {
+  let error: unknown;
+  try {
+    new AiPlatform(Testing.app({ stackTraces: false }), 'ai', edit(base()));
+  } catch (e) {
+    error = e;
+  }
+  if (!(error instanceof ValidationError)) throw new Error(`expected a ValidationError, got ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  expect(error.constructPath).toBe(path);
+  expect(error.prop).toBe(prop);
+  expect(error.message).toContain(`${prop} (${value}) is invalid: `);
+  expect(error.message).toContain(valid);
+});

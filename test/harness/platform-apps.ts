@@ -9,12 +9,13 @@ const AZS = ['us-west-2a', 'us-west-2b', 'us-west-2c'];
 export const EXISTING_CLUSTER: AiPlatformProps['existingCluster'] = {
   clusterName: 'existing',
   endpoint: 'https://ABC.gr7.us-west-2.eks.amazonaws.com',
-  certificateAuthorityData: 'Q0E=',
+  // base64 of a PEM certificate, as describe-cluster returns it (the platform checks the shape).
+  certificateAuthorityData: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=',
   oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/ABC',
   oidcIssuerUrl: 'https://oidc.eks.us-west-2.amazonaws.com/id/ABC',
-  vpcId: 'vpc-123',
-  privateSubnetIds: ['subnet-1', 'subnet-2'],
-  clusterSecurityGroupId: 'sg-1',
+  vpcId: 'vpc-0abc1234def567890',
+  privateSubnetIds: ['subnet-0aaa1111bbbb2222c', 'subnet-0ddd3333eeee4444f'],
+  clusterSecurityGroupId: 'sg-0123456789abcdef0',
   region: 'us-west-2',
 };
 

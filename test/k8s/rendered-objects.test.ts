@@ -72,10 +72,11 @@ function everythingKarpenter(app: App): void {
       huggingFaceToken: { secretName: 'hf-token' },
       modelCache: { storageClassName: 'efs-sc', accessMode: VolumeAccessMode.READ_WRITE_MANY, size: Size.gibibytes(200) },
       autoscaling: { autoscaler: AutoscalerKind.HPA },
-      ingress: { host: 'llm.internal.example.com', certificateArn: 'arn:aws:acm:us-west-2:123456789012:certificate/abc-123', clientCidrs: ['10.0.0.0/8'], loadBalancerSourceCidrs: ['10.20.0.0/16'] },
+      ingress: { host: 'llm.internal.example.com', certificateArn: 'arn:aws:acm:us-west-2:123456789012:certificate/abc-123', clientCidrs: ['10.0.0.0/8'], loadBalancerSourceCidrs: ['10.0.0.0/16'] },
       clientNamespaces: ['apps'],
       alerts: { queueDepth: 20, latencyP95: Duration.seconds(10), kvCacheUsage: 0.9 },
     }],
+    existing: { namespaces: ['apps'], secrets: ['monitoring/alert-webhook', 'chat/llm-api-key', 'chat/hf-token'] },
     driftMonitors: [{
       id: 'drift', namespace: 'ml-jobs', schedule: '0 2 * * *', model: 'llama-8b',
       reference: { url: 's3://acme-ml-data/ref.csv', format: DriftDataFormat.CSV }, current: { url: 's3://acme-ml-data/cur/{{date-1d}}/', format: DriftDataFormat.CSV },
@@ -94,9 +95,9 @@ function everythingManagedNodeGroups(app: App): void {
   new AiPlatform(app, 'mng', {
     region: 'eu-west-1',
     existingCluster: {
-      clusterName: 'shared', endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', certificateAuthorityData: 'Q0E=',
+      clusterName: 'shared', endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', certificateAuthorityData: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=',
       oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC', oidcIssuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABC',
-      vpcId: 'vpc-123', privateSubnetIds: ['subnet-1', 'subnet-2'], clusterSecurityGroupId: 'sg-1', region: 'eu-west-1',
+      vpcId: 'vpc-0abc1234def567890', privateSubnetIds: ['subnet-0aaa1111bbbb2222c', 'subnet-0ddd3333eeee4444f'], clusterSecurityGroupId: 'sg-0123456789abcdef0', region: 'eu-west-1',
       nodeRoleArn: 'arn:aws:iam::111122223333:role/node', nodeRoleName: 'node',
     },
     gpuPools: [{ poolName: 'gpu', mode: GpuCapacityMode.MANAGED_NODE_GROUPS, instanceTypes: ['g6.xlarge', 'g6.2xlarge', 'g6.4xlarge'] }],
