@@ -12,6 +12,7 @@ import { validateCostReportConfig } from '../../lib/jobs/cost/validate';
 import { validateSpotPriceConfig } from '../../lib/jobs/spot-prices/run';
 import { awsStack, synth } from '../harness/synth';
 import { customResourceErrors } from '../harness/reference';
+import { EXISTING_CLUSTER } from '../harness/platform-apps';
 import { FakeMetrics, fakeCluster } from '../serving/fakes';
 
 type Obj = Record<string, any>;
@@ -111,7 +112,7 @@ test('AiPlatform.costMonitoring: rules, report with the platform estimate per mo
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cost-platform-')), stackTraces: false });
   const p = new AiPlatform(app, 'ai', {
     region: 'us-east-1',
-    existingCluster: { clusterName: 'demo', endpoint: 'https://example.eks.amazonaws.com', certificateAuthorityData: 'Y2E=', oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X', oidcIssuerUrl: 'https://oidc.eks.us-east-1.amazonaws.com/id/X', vpcId: 'vpc-1', privateSubnetIds: ['subnet-1', 'subnet-2'], clusterSecurityGroupId: 'sg-1', nodeRoleArn: 'arn:aws:iam::123456789012:role/node', nodeRoleName: 'node', region: 'us-east-1' },
+    existingCluster: { ...EXISTING_CLUSTER, clusterName: 'demo', endpoint: 'https://ABC.gr7.us-east-1.eks.amazonaws.com', oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC', oidcIssuerUrl: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABC', nodeRoleArn: 'arn:aws:iam::111122223333:role/node', nodeRoleName: 'node', region: 'us-east-1' },
     gpuPools: [{ poolName: 'inference', mode: GpuCapacityMode.KARPENTER, capacity: CapacityPreference.SPOT_WITH_ON_DEMAND_FALLBACK, instanceTypes: ['g6e.xlarge', 'g6e.2xlarge'], maxGpus: 4 }],
     serving: [{ id: 'chat', gpuPool: 'inference', releaseName: 'chat', models: [{ name: 'llama-8b', model: 'meta-llama/Llama-3.1-8B-Instruct', replicas: { min: 1, max: 2 }, maxModelLen: 16384 }] }],
     costMonitoring: { idleSpendThresholdUsdPerHour: 2, report: { reportPrefix: 's3://finops-reports/gpu/' }, spotPrices: {} },
