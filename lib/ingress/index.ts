@@ -1,2 +1,2 @@
 export * from './aws-load-balancer-controller';
-export * from './alb-controller-policy';
+// ./alb-controller-policy: internal only (awsPartition, awsLoadBalancerControllerStatements).
