@@ -46,6 +46,8 @@ const ALLOWED_FUNCTIONS_AND_CONSTANTS: Record<string, string> = {
   EKS_VERSIONS: 'the Kubernetes versions supported and the add-on versions pinned for each',
   CHARTS: 'the pinned chart versions (the default of every chartVersion prop)',
   GUARDRAIL_RULES: 'the guardrail rule catalog (ids to suppress, severities)',
+  COST_SERIES: 'the live cost series names, for users\' dashboards and alerts (like SERVING_SIGNALS)',
+  canaryCostRatioQuery: 'the PromQL a rollout analysis uses to compare canary and stable cost (the rollout hook)',
 };
 
 test('free functions and constants are exported only when on the allow list', () => {
