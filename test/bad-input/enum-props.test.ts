@@ -5,18 +5,12 @@
 // below with a fixture that sets every optional object, so a new enum prop is exercised without
 // editing this file (and the test fails if no root reaches it).
 import { Testing, TerraformStack } from 'cdktf';
-import {
-  AiPlatform, AiPlatformProps, AutoscalerKind, ClusterVpc, DriftDataFormat, DriftColumnKind, DriftMethod, Duration, GpuCapacityMode,
-  PlatformNamespace, ScheduledJob, ScheduledJobKind, ServingDriftMonitor, ValidationError, Observability, selectGpuInstanceTypes,
-  estimateModelMemory, findModelArchitecture, ModelPrecision, KvCacheDtype, AlertReceiverKind, VolumeAccessMode, RouterRoutingLogic,
-  ScalingMetric, MlflowPermission, MigStrategy, ConsolidationPolicy, DisruptionReason, GpuAmiFamily, CapacityPreference, AlertSeverity,
-  GuardrailMode, GuardrailSeverity, NatGatewayMode, bytesPerParameter, modelWeightsGiB, estimateStartupSeconds, WeightSource,
-  kvBytesPerToken, kvBytesPerTokenPerLayer, kvBytesPerSequenceWindowed, tensorParallelProblem, PodSecurityLevel, RelabelAction, ScrapeScheme,
-  GUARDRAIL_RULES, NetworkProtocol, RolloutStrategy, RolloutMigration,
-} from '../../lib';
+import { AiPlatform, AiPlatformProps, AutoscalerKind, ClusterVpc, DriftDataFormat, DriftColumnKind, DriftMethod, Duration, GpuCapacityMode, PlatformNamespace, ScheduledJob, ScheduledJobKind, ServingDriftMonitor, ValidationError, Observability, selectGpuInstanceTypes, estimateModelMemory, ModelPrecision, KvCacheDtype, AlertReceiverKind, VolumeAccessMode, RouterRoutingLogic, ScalingMetric, MlflowPermission, MigStrategy, ConsolidationPolicy, DisruptionReason, GpuAmiFamily, CapacityPreference, AlertSeverity, GuardrailMode, GuardrailSeverity, NatGatewayMode, WeightSource, PodSecurityLevel, RelabelAction, ScrapeScheme, GUARDRAIL_RULES, NetworkProtocol, RolloutStrategy, RolloutMigration } from '../../lib';
 import { fakeCluster } from '../harness/fakes';
 import { FakeMetrics } from '../monitoring/fakes';
 import { EnumInput, findEnumInputs, KEEP, setAt } from './enum-walker';
+import { findModelArchitecture } from '../../lib/serving/models';
+import { bytesPerParameter, estimateStartupSeconds, kvBytesPerSequenceWindowed, kvBytesPerToken, kvBytesPerTokenPerLayer, modelWeightsGiB, tensorParallelProblem } from '../../lib/serving/sizing';
 
 const BAD = 'NOT_A_VALUE';
 const LLAMA = findModelArchitecture('meta-llama/Llama-3.1-8B-Instruct')!;
