@@ -133,10 +133,6 @@ const NOT_USER_INPUT: Record<string, string> = {
   'GpuInstanceType.architecture': 'a catalog record (GPU_INSTANCE_TYPES), not built by users',
   'PoolCost.capacity': 'part of a CostReport produced by platformCostReport, rendered by renderCostReport',
   'GuardrailFinding.severity': 'part of a GuardrailReport produced by the guardrails, rendered by renderGuardrailReport',
-  'JobRuleTarget.severity': 'jobHealthRules is the alert-rule renderer the drift/eval constructs call with checked options',
-  'ServingDriftOptions.severity@servingDriftRuleGroups': 'servingDriftRuleGroups renders options ServingDriftMonitor has checked',
-  'name@jobBundlePath': 'jobBundlePath resolves the bundled job file for ScheduledJob (its kind is checked there)',
-  'kind@validateAwsName': 'validateAwsName picks one of the library\'s own name rules; callers pass a literal',
 };
 
 const inputs = findEnumInputs();
