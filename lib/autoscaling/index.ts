@@ -1,2 +1,2 @@
 export * from './keda';
-export * from './scaled-object';
+export type { PodsMetricHpaOptions, PrometheusScaledObjectOptions, PrometheusTrigger, ScalingBehaviorOptions } from './scaled-object';

@@ -48,7 +48,7 @@ export interface KedaProps {
    * Chart version override.
    * @default CHARTS.keda.version
    */
-  readonly version?: string;
+  readonly chartVersion?: string;
   /**
    * More egress for the pods of the namespace (created here): the namespace denies egress by default
    * and allows DNS, its own pods, the Kubernetes API and Prometheus (TCP 9090 in any namespace); public HTTPS stays closed. See docs/network-policies.md.
@@ -126,7 +126,7 @@ export class Keda extends Construct implements IKeda, IWorkloadSource {
       chart: CHARTS.keda,
       releaseName: 'keda',
       namespace: namespaceRef,
-      version: props.version,
+      version: props.chartVersion,
       values: {
         crds: { install: true },
         clusterName: props.cluster.clusterName,

@@ -18,7 +18,7 @@ import { Ec2Tag } from '@cdktf/provider-aws/lib/ec2-tag';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { ClusterVpc, NatGatewayMode } from './cluster-vpc';
-import { ICluster, ServiceAccountRoles } from './cluster-reference';
+import { ClusterReference, ICluster, ServiceAccountRoles } from './cluster-reference';
 import { ServiceAccountPolicy, ServiceAccountRole, servicePrincipalTrust } from './iam';
 import { AddonVersions, DEFAULT_KUBERNETES_VERSION, EKS_VERSIONS, EksSupportPhase, LOG_RETENTION_DAYS } from './versions';
 import { checkEksSupport, supportCalendarDate } from './support-calendar';
@@ -444,6 +444,29 @@ export class AiCluster extends Construct implements ICluster {
   }
 
   /** @inheritdoc */
+  /**
+   * The cluster as a {@link ClusterReference}: the one list of its attributes an
+   * {@link ImportedCluster} in another stack is built from.
+   * @param region the region as a plain value (this construct's `region` is a Terraform reference)
+   */
+  public toReference(region: string): ClusterReference {
+    return {
+      clusterName: this.clusterName,
+      endpoint: this.endpoint,
+      certificateAuthorityData: this.certificateAuthorityData,
+      oidcProviderArn: this.oidcProviderArn,
+      oidcIssuerUrl: this.oidcIssuerUrl,
+      vpcId: this.vpcId,
+      privateSubnetIds: this.privateSubnetIds,
+      clusterSecurityGroupId: this.clusterSecurityGroupId,
+      nodeRoleArn: this.nodeRoleArn,
+      nodeRoleName: this.nodeRoleName,
+      region,
+      systemNodeSelector: this.systemNodeSelector,
+      kubernetesVersion: this.kubernetesVersion,
+    };
+  }
+
   public addServiceAccountRole(namespace: string, serviceAccount: string, policy: ServiceAccountPolicy): ServiceAccountRole {
     return this.roles.add(namespace, serviceAccount, policy);
   }

@@ -1,6 +1,7 @@
-export * from './errors';
-export * from './validate';
-export * from './names';
-export * from './cidr';
-export * from './tags';
+export { ValidationError } from './errors';
+// ./validate: internal only (validateInteger, validateNumber, validateFraction, validateMinMax, validateOneOf, validateNonEmpty, validateNonEmptyList, validatePattern).
+export type { AwsNameKind } from './names';
+export type { Ipv4Cidr } from './cidr';
+export { AwsTagger } from './tags';
+export type { TagMap } from './tags';
 export * from './units';

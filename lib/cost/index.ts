@@ -1,4 +1,6 @@
 // Public API of live unit economics: the construct, the documented series names and the rollout hook.
 export { CostMonitoring, CostMonitoringProps, CostReportSchedule, SpotPriceSchedule } from './cost-monitoring';
-export { COST_SERIES, PRICE_SOURCES, CAPACITY_TYPES, ROLLOUT_REVISION_POD_LABEL, ROLLOUT_ROLE_POD_LABEL } from './definitions';
-export { CostAlertThresholds, canaryCostRatioQuery, costMetricLabelsAllowlist } from './cost-rules';
+// PRICE_SOURCES, CAPACITY_TYPES and the rollout pod labels stay internal (lib/cost/definitions.ts).
+export { COST_SERIES } from './definitions';
+// costMetricLabelsAllowlist stays internal (lib/cost/cost-rules.ts).
+export { CostAlertThresholds, canaryCostRatioQuery } from './cost-rules';

@@ -204,8 +204,6 @@ export const RECOMMENDED_KARPENTER_SPOT_TYPES = 5;
 export const RECOMMENDED_KARPENTER_SPOT_FAMILIES = 2;
 /** A spot-only pool and a managed spot group need at least this many instance types (SECURITY.md: bad input). */
 export const MIN_SPOT_TYPES = 3;
-/** @deprecated use {@link MIN_SPOT_TYPES} */
-export const MIN_MANAGED_SPOT_TYPES = MIN_SPOT_TYPES;
 
 /** Node label telling cluster-autoscaler a node has GPUs even before the device plugin reports them. */
 export const CLUSTER_AUTOSCALER_GPU_LABEL = 'k8s.amazonaws.com/accelerator';

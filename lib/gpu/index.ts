@@ -1,6 +1,11 @@
-export * from './catalog';
-export * from './types';
+export { CpuArchitecture, findGpuInstanceType, selectGpuInstanceTypes } from './catalog';
+export type { GpuInstanceType, GpuInstanceTypeFilter } from './catalog';
+export { CapacityPreference, GPU_POOL_LABEL, GpuCapacityMode } from './types';
+export type { GpuSharing, IGpuNodePool } from './types';
 export * from './gpu-operator';
-export * from './karpenter';
-export * from './cluster-autoscaler';
-export * from './gpu-node-pool';
+export { Karpenter } from './karpenter';
+export type { KarpenterInterruptionEvent, KarpenterProps } from './karpenter';
+export { ClusterAutoscaler } from './cluster-autoscaler';
+export type { ClusterAutoscalerProps } from './cluster-autoscaler';
+export { ConsolidationPolicy, DisruptionReason, GpuAmiFamily, GpuNodePool } from './gpu-node-pool';
+export type { DisruptionFreeze, GpuNodePoolOptions, GpuNodePoolProps } from './gpu-node-pool';

@@ -48,7 +48,7 @@ export interface AwsLoadBalancerControllerProps {
    * Chart version override.
    * @default CHARTS.awsLoadBalancerController.version
    */
-  readonly version?: string;
+  readonly chartVersion?: string;
   /**
    * More egress for the pods of the namespace (created here): the namespace denies egress by default
    * and allows DNS, its own pods, public HTTPS (ELB, EC2, STS APIs) and the Kubernetes API. See docs/network-policies.md.
@@ -120,7 +120,7 @@ export class AwsLoadBalancerController extends Construct implements IIngressCont
       chart: CHARTS.awsLoadBalancerController,
       releaseName: 'aws-load-balancer-controller',
       namespace: namespaceRef,
-      version: props.version,
+      version: props.chartVersion,
       values: {
         clusterName: props.cluster.clusterName,
         region: props.cluster.region,

@@ -1,2 +1,3 @@
 export * from './aws-load-balancer-controller';
-export * from './alb-controller-policy';
+// ./alb-controller-policy: internal only (awsPartition, awsLoadBalancerControllerStatements).
+export type { InternalAlbIngressOptions } from './internal-alb';

@@ -1,8 +1,8 @@
 export * from './charts';
-export * from './values';
+export type { JsonObject, JsonValue, KubernetesObject } from './values';
 export * from './helm-chart';
 export * from './manifest-chart';
-export * from './pod-security';
+export { PodSecurityLevel, gpuToleration } from './pod-security';
 export * from './platform-namespace';
-export * from './workloads';
+export type { IWorkloadSource, RenderedWorkload } from './workloads';
 export { NetworkProtocol, EgressPort, EgressPeer, EgressRule, NamespaceEgressOptions } from './egress';

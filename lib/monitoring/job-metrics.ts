@@ -53,20 +53,6 @@ export const KUBE_STATE_METRICS = {
   cronJobSuspend: 'kube_cronjob_spec_suspend',
 } as const;
 
-/**
- * Histograms and counters of the vLLM engine (`model_name` label).
- * @deprecated serving drift reads the common serving signals (`SERVING_SIGNALS`) that every engine feeds; these are vLLM's raw names.
- */
-export const VLLM_METRICS = {
-  /** Prompt tokens per request (histogram buckets). */
-  promptTokensBucket: 'vllm:request_prompt_tokens_bucket',
-  /** Requests observed by the prompt-token histogram. */
-  promptTokensCount: 'vllm:request_prompt_tokens_count',
-  /** Generated tokens per request (histogram buckets). */
-  generationTokensBucket: 'vllm:request_generation_tokens_bucket',
-  /** Finished requests per `finished_reason` (`stop`, `length`, `abort`, `error`, `repetition`). */
-  requestSuccessTotal: 'vllm:request_success_total',
-} as const;
 
 /** Value of the Pushgateway `job` label of the drift job. */
 export const DRIFT_PUSHGATEWAY_JOB: string = DRIFT_DEFAULTS.pushgatewayJob;

@@ -65,15 +65,9 @@ export interface ServingDriftOptions {
   /**
    * `outcome` values of the common request signal (`aiplatform:serving_requests:rate5m`) counted as
    * errors: `failed` (engine errors) and `aborted` (requests abandoned, e.g. after a client timeout).
-   * @default - from errorFinishReasons when given, else ['failed', 'aborted']
+   * @default ['failed', 'aborted']
    */
   readonly errorOutcomes?: string[];
-  /**
-   * @deprecated use errorOutcomes. vLLM `finished_reason` values (`error`, `abort`), mapped to the
-   * outcomes `failed` and `aborted`.
-   * @default - see errorOutcomes
-   */
-  readonly errorFinishReasons?: string[];
   /**
    * How long a drift must last before its alert fires.
    * @default Duration.minutes(30)
@@ -143,11 +137,7 @@ export function servingDriftRuleGroups(scope: IConstruct, prefix: string, monito
   if (typeof errRatio !== 'number' || !(errRatio > 1) || !Number.isFinite(errRatio)) throw new ValidationError(scope, `${P('errorRateRatioThreshold')}`, errRatio, 'must be a number greater than 1');
   const minErr = validateNumber(scope, `${P('minErrorRate')}`, o.minErrorRate ?? 0.01, 0, 1);
   const minRequests = validateInteger(scope, `${P('minRequests')}`, o.minRequests ?? 100, 1);
-  const FINISH_REASON_OUTCOME: Record<string, string> = { error: 'failed', abort: 'aborted' };
-  if (o.errorFinishReasons !== undefined && (o.errorFinishReasons.length === 0 || o.errorFinishReasons.some((r) => !(r in FINISH_REASON_OUTCOME)))) {
-    throw new ValidationError(scope, `${P('errorFinishReasons')}`, o.errorFinishReasons, 'must list finished_reason values "error" and/or "abort" (or use errorOutcomes: "failed", "aborted")');
-  }
-  const reasons = o.errorOutcomes ?? (o.errorFinishReasons ? o.errorFinishReasons.map((r) => FINISH_REASON_OUTCOME[r]) : ['failed', 'aborted']);
+  const reasons = o.errorOutcomes ?? ['failed', 'aborted'];
   if (reasons.length === 0 || reasons.some((r) => !['finished', 'aborted', 'failed'].includes(r))) throw new ValidationError(scope, `${P('errorOutcomes')}`, reasons, 'must list outcomes of the common request signal: "failed", "aborted" (or "finished")');
   const forDuration = o.forDuration ?? Duration.minutes(30);
   if (o.team !== undefined) validateKubernetesLabelValue(scope, P('team'), o.team);

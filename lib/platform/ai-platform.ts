@@ -215,20 +215,7 @@ export class AiPlatform extends Construct {
       const c = this.aiCluster;
       // Right after the cluster stack's first apply, before the platform stack exists.
       addClusterOutputs(this.clusterStack, c.clusterName, props.region);
-      reference = {
-        clusterName: c.clusterName,
-        endpoint: c.endpoint,
-        certificateAuthorityData: c.certificateAuthorityData,
-        oidcProviderArn: c.oidcProviderArn,
-        oidcIssuerUrl: c.oidcIssuerUrl,
-        vpcId: c.vpcId,
-        privateSubnetIds: c.privateSubnetIds,
-        clusterSecurityGroupId: c.clusterSecurityGroupId,
-        nodeRoleArn: c.nodeRoleArn,
-        nodeRoleName: c.nodeRoleName,
-        region: props.region,
-        systemNodeSelector: c.systemNodeSelector,
-      };
+      reference = c.toReference(props.region);
     } else {
       reference = props.existingCluster!;
     }

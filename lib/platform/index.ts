@@ -1,5 +1,5 @@
 export * from './ai-platform';
 export * from './platform-backend';
-export * from './providers';
+export type { ClusterConnection } from './providers';
 export * from './cost-report';
 export type { PlatformExistingResources } from './consistency';

@@ -1,5 +1,6 @@
 export * from './types';
-export * from './catalog';
-export * from './platform-guardrails';
+export { GUARDRAIL_RULES } from './catalog';
+export { PlatformGuardrails } from './platform-guardrails';
+export type { PlatformGuardrailsProps } from './platform-guardrails';
 export * from './report';
-export * from './docs';
+export type { ExpectedSuppression } from './docs';

@@ -7,6 +7,8 @@ import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { ICluster } from '../cluster/cluster-reference';
 import { ServiceAccountRole } from '../cluster/iam';
+import { AwsLoadBalancerController } from '../ingress/aws-load-balancer-controller';
+import { InternalAlbIngressOptions, internalAlbIngressValues, validateInternalAlbIngress } from '../ingress/internal-alb';
 import { CHARTS } from '../k8s/charts';
 import { HelmChart } from '../k8s/helm-chart';
 import { PlatformNamespace } from '../k8s/platform-namespace';
@@ -17,7 +19,6 @@ import { JsonObject } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label, validateDns1123Subdomain, truncateName } from '../core/names';
-import { validateCidr } from '../core/cidr';
 import { applyTags, TagMap } from '../core/tags';
 import { Size } from '../core/units';
 import { validateInteger, validatePattern } from '../core/validate';
@@ -77,25 +78,11 @@ export interface MlflowServerOptions {
   readonly imageTag?: string;
 }
 
-/** An internal ALB in front of MLflow (AWS Load Balancer Controller). */
-export interface MlflowIngressOptions {
-  /** Host name clients use (DNS record pointing at the ALB is yours to create). */
-  readonly host: string;
-  /** ACM certificate ARN for the HTTPS listener. */
-  readonly certificateArn: string;
-  /** CIDRs allowed to reach the ALB (its security group). `0.0.0.0/0` is rejected. */
-  readonly clientCidrs: string[];
-  /**
-   * CIDRs of the subnets the internal ALB runs in (usually the VPC CIDR): the NetworkPolicy lets
-   * traffic from them reach MLflow (with `target-type: ip` the ALB connects to pod IPs directly).
-   */
-  readonly loadBalancerSourceCidrs: string[];
-  /**
-   * TLS policy of the HTTPS listener.
-   * @default 'ELBSecurityPolicy-TLS13-1-2-2021-06'
-   */
-  readonly sslPolicy?: string;
-}
+/**
+ * An internal ALB in front of MLflow (AWS Load Balancer Controller); the same options as the serving
+ * router's ({@link InternalAlbIngressOptions}).
+ */
+export interface MlflowIngressOptions extends InternalAlbIngressOptions {}
 
 /** What the registry is made of, without the cluster it runs on (see {@link MlflowRegistryProps}). */
 export interface MlflowRegistryOptions {
@@ -302,8 +289,6 @@ export const MLFLOW_CONTAINER_PORT = 5000;
 export const MLFLOW_SERVICE_PORT = 80;
 
 const ARTIFACT_PATH = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
-const CERT_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
-const HOST = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 
 function shortHash(s: string): string {
   let h = 0;
@@ -428,6 +413,7 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
     }
     const ingress = props.ingress;
     if (ingress) this.validateIngress(ingress);
+    const ingressController = ingress ? (ingress.controller ?? AwsLoadBalancerController.forCluster(this, props.cluster)) : undefined;
     const extraOrigins = props.corsAllowedOrigins ?? [];
     extraOrigins.forEach((o, i) => validatePattern(this, `corsAllowedOrigins[${i}]`, o, /^https?:\/\/[^/\s*]+$/, 'be an origin such as "https://mlflow.example.com" (scheme and host, no path, no wildcard)'));
     const extraHosts = props.allowedHosts ?? [];
@@ -673,25 +659,8 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
           ],
         },
       },
-      ingress: ingress
-        ? {
-            enabled: true,
-            className: 'alb',
-            annotations: {
-              'alb.ingress.kubernetes.io/scheme': 'internal',
-              'alb.ingress.kubernetes.io/target-type': 'ip',
-              'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',
-              'alb.ingress.kubernetes.io/certificate-arn': ingress.certificateArn,
-              'alb.ingress.kubernetes.io/ssl-policy': ingress.sslPolicy ?? 'ELBSecurityPolicy-TLS13-1-2-2021-06',
-              'alb.ingress.kubernetes.io/backend-protocol': 'HTTP',
-              'alb.ingress.kubernetes.io/healthcheck-path': '/health',
-              'alb.ingress.kubernetes.io/inbound-cidrs': ingress.clientCidrs.join(','),
-            },
-            hosts: [{ host: ingress.host, paths: [{ path: '/', pathType: 'Prefix' }] }],
-            // TLS terminates at the ALB (certificate ARN); the entry tells the chart the origin is https.
-            tls: [{ hosts: [ingress.host] }],
-          }
-        : { enabled: false },
+      // TLS terminates at the ALB (certificate ARN); the tls entry tells the chart the origin is https.
+      ingress: ingress && ingressController ? internalAlbIngressValues(ingress, ingressController, '/health', { tls: [{ hosts: [ingress.host] }] }) : { enabled: false },
     };
     this.chart = new HelmChart(this, 'chart', {
       chart: CHARTS.mlflow,
@@ -703,7 +672,7 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
       // The pods start once ESO has written both Secrets; wait so dependants see a ready server.
       wait: true,
       timeoutSeconds: 900,
-      dependsOn: [this.database.instance, this.artifacts.policy, this.databaseSecretStore.manifests.release, this.adminSecretStore.manifests.release, this.authDatabaseSecretStore.manifests.release, ...namespaceDeps],
+      dependsOn: [this.database.instance, this.artifacts.policy, this.databaseSecretStore.manifests.release, this.adminSecretStore.manifests.release, this.authDatabaseSecretStore.manifests.release, ...(ingressController ? [ingressController.dependable] : []), ...namespaceDeps],
     });
 
     if (this.replicas > 1) {
@@ -944,20 +913,7 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
   }
 
   private validateIngress(ingress: MlflowIngressOptions): void {
-    validatePattern(this, 'ingress.host', ingress.host, HOST, 'be a lowercase DNS name such as "mlflow.internal.example.com"');
-    validatePattern(this, 'ingress.certificateArn', ingress.certificateArn, CERT_ARN, 'be an ACM certificate ARN such as "arn:aws:acm:us-west-2:123456789012:certificate/…"');
-    if (!ingress.clientCidrs || ingress.clientCidrs.length === 0) {
-      throw new ValidationError(this, 'ingress.clientCidrs', ingress.clientCidrs, 'must list the CIDRs allowed to reach the ALB (office/VPN/VPC ranges)');
-    }
-    ingress.clientCidrs.forEach((c, i) => validateCidr(this, `ingress.clientCidrs[${i}]`, c));
-    if (ingress.clientCidrs.includes('0.0.0.0/0')) {
-      throw new ValidationError(this, 'ingress.clientCidrs', ingress.clientCidrs, 'must not contain 0.0.0.0/0: list the networks that may reach the registry');
-    }
-    if (!ingress.loadBalancerSourceCidrs || ingress.loadBalancerSourceCidrs.length === 0) {
-      throw new ValidationError(this, 'ingress.loadBalancerSourceCidrs', ingress.loadBalancerSourceCidrs, 'must list the CIDRs of the subnets the internal ALB runs in (e.g. the VPC CIDR)');
-    }
-    ingress.loadBalancerSourceCidrs.forEach((c, i) => validateCidr(this, `ingress.loadBalancerSourceCidrs[${i}]`, c, 8));
-    if (ingress.sslPolicy !== undefined) validatePattern(this, 'ingress.sslPolicy', ingress.sslPolicy, /^ELBSecurityPolicy-[A-Za-z0-9-]+$/, 'be an ELB security policy name such as "ELBSecurityPolicy-TLS13-1-2-2021-06"');
+    validateInternalAlbIngress(this, ingress, { exampleHost: 'mlflow.internal.example.com', endpoint: 'the registry' });
   }
 }
 

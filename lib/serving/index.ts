@@ -1,7 +1,9 @@
-export * from './models';
-export * from './sizing';
-export * from './images';
+export type { ModelArchitecture } from './models';
+export { KvCacheDtype, ModelPrecision, WeightSource, estimateModelMemory } from './sizing';
+export type { ModelMemoryEstimate, ModelMemoryInput } from './sizing';
+export { SERVING_IMAGES } from './images';
+export type { ImageSpec } from './images';
 export * from './types';
-export { ServingEngine, VLLM_DEFAULTS, SGLANG_DEFAULTS, LLAMA_CPP_DEFAULTS } from './engines';
+export { ServingEngine } from './engines';
 export { SERVING_SIGNALS } from './serving-signals';
 export * from './vllm-serving-stack';

@@ -3,7 +3,7 @@ import { IProgressiveDelivery, ModelRolloutOptions } from '../rollout/types';
 import { Duration, Size } from '../core/units';
 import { ICluster } from '../cluster/cluster-reference';
 import { IGpuNodePool } from '../gpu/types';
-import { IIngressController } from '../ingress/aws-load-balancer-controller';
+import { InternalAlbIngressOptions } from '../ingress/internal-alb';
 import { IKeda } from '../autoscaling/keda';
 import { JsonObject } from '../k8s/values';
 import { IMetricsBackbone } from '../observability/types';
@@ -248,43 +248,11 @@ export interface ServingAutoscalingOptions {
   readonly scaleToZeroCooldownSeconds?: number;
 }
 
-/** An internal ALB in front of the router (AWS Load Balancer Controller). */
-export interface ServingIngressOptions {
-  /** Host name clients use (the DNS record pointing at the ALB is yours to create). */
-  readonly host: string;
-  /** ACM certificate ARN for the HTTPS listener (HTTP redirects to HTTPS). */
-  readonly certificateArn: string;
-  /** CIDRs allowed to reach the ALB (its security group). `0.0.0.0/0` is rejected. */
-  readonly clientCidrs: string[];
-  /**
-   * CIDRs of the subnets the internal ALB runs in: with `target-type: ip` the ALB connects to the
-   * router pods directly, so the router's NetworkPolicy admits these ranges. With the VPC CNI, pods
-   * take their IPs from the node subnets, so a range that covers them (such as the VPC CIDR) admits
-   * every pod: give the ALB its own subnets (`subnetIds`) and list only their CIDRs here.
-   */
-  readonly loadBalancerSourceCidrs: string[];
-  /**
-   * Subnets the internal ALB is placed in (`alb.ingress.kubernetes.io/subnets`): dedicated ingress
-   * subnets without pods, whose CIDRs are `loadBalancerSourceCidrs`.
-   * @default - the controller's discovery (subnets tagged `kubernetes.io/role/internal-elb`), with a warning
-   */
-  readonly subnetIds?: string[];
-  /**
-   * TLS policy of the HTTPS listener.
-   * @default 'ELBSecurityPolicy-TLS13-1-2-2021-06'
-   */
-  readonly sslPolicy?: string;
-  /**
-   * ALB idle timeout: long streamed completions must not be cut.
-   * @default Duration.seconds(600)
-   */
-  readonly idleTimeout?: Duration;
-  /**
-   * The ingress controller.
-   * @default - AwsLoadBalancerController.forCluster(): the cluster's controller, created once if missing
-   */
-  readonly controller?: IIngressController;
-}
+/**
+ * An internal ALB in front of the router (AWS Load Balancer Controller); the same options as
+ * MLflow's ({@link InternalAlbIngressOptions}).
+ */
+export interface ServingIngressOptions extends InternalAlbIngressOptions {}
 
 /** The router. */
 export interface VllmRouterOptions {

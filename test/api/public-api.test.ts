@@ -26,6 +26,42 @@ function hasDoc(node: ts.Node): boolean {
 
 test('the public API is not empty', () => expect(exports.length).toBeGreaterThan(40));
 
+/**
+ * The free functions and constants users need, each with the reason. Everything else the areas
+ * implement stays unexported (tests import it by path); docs/design.md "Public surface" explains.
+ */
+const ALLOWED_FUNCTIONS_AND_CONSTANTS: Record<string, string> = {
+  selectGpuInstanceTypes: 'choose a GPU pool\'s instance types from the catalog by GPU memory/count (docs/gpu-node-pools.md)',
+  findGpuInstanceType: 'look up one instance type\'s GPUs, memory and price before writing a pool',
+  estimateModelMemory: 'the synth-time sizing estimate, to plan a model\'s GPUs before synthesizing (docs/serving.md)',
+  platformCostReport: 'GPU capacity and cost of an AiPlatform (docs/getting-started.md, npm run cost)',
+  renderCostReport: 'renders platformCostReport as text (npm run cost)',
+  renderGuardrailReport: 'renders the guardrails report as Markdown for CI (docs/guardrails.md)',
+  gpuToleration: 'the toleration of the GPU taint, for users\' own pods on a GPU pool',
+  GPU_POOL_LABEL: 'node label of a GPU pool, for users\' own nodeSelectors',
+  SERVING_IMAGES: 'the default serving images, to mirror them or override vllmImage/routerImage',
+  JOB_NODE_IMAGE: 'the drift/evaluation job image, to mirror it to a private registry',
+  SERVING_SIGNALS: 'the common serving series names, for users\' dashboards, alerts and scaling metrics',
+  DEFAULT_KUBERNETES_VERSION: 'the Kubernetes version a cluster gets by default',
+  EKS_VERSIONS: 'the Kubernetes versions supported and the add-on versions pinned for each',
+  CHARTS: 'the pinned chart versions (the default of every chartVersion prop)',
+  GUARDRAIL_RULES: 'the guardrail rule catalog (ids to suppress, severities)',
+  COST_SERIES: 'the live cost series names, for users\' dashboards and alerts (like SERVING_SIGNALS)',
+  canaryCostRatioQuery: 'the PromQL a rollout analysis uses to compare canary and stable cost (the rollout hook)',
+};
+
+test('free functions and constants are exported only when on the allow list', () => {
+  const unlisted = exports
+    .filter((sym) => {
+      const d = declarationOf(sym);
+      return d !== undefined && (ts.isFunctionDeclaration(d) || ts.isVariableDeclaration(d)) && !(sym.name in ALLOWED_FUNCTIONS_AND_CONSTANTS);
+    })
+    .map((s) => `${s.name} (${path.relative(root, declarationOf(s)!.getSourceFile().fileName)})`);
+  expect(unlisted).toEqual([]);
+  // An entry whose export went away is removed from the list too.
+  expect(Object.keys(ALLOWED_FUNCTIONS_AND_CONSTANTS).filter((n) => !exports.some((s) => s.name === n))).toEqual([]);
+});
+
 test('every export has TSDoc', () => {
   const missing = exports
     .filter((sym) => {

@@ -1,10 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import * as YAML from 'yaml';
 import { CHARTS } from '../../lib/k8s/charts';
-import { Keda, buildPrometheusScaledObject, buildPodsMetricHpa } from '../../lib/autoscaling';
+import { Keda } from '../../lib/autoscaling';
 import { awsStack, synth, resources } from '../harness/synth';
 import { expectValidChartValues, expectValidCustomResource, referenceChartVersion } from '../harness/reference';
 import { fakeCluster } from '../serving/fakes';
+import { buildPodsMetricHpa, buildPrometheusScaledObject } from '../../lib/autoscaling/scaled-object';
 
 function build(props: Partial<ConstructorParameters<typeof Keda>[2]> = {}) {
   const stack = awsStack();

@@ -5,18 +5,12 @@
 // below with a fixture that sets every optional object, so a new enum prop is exercised without
 // editing this file (and the test fails if no root reaches it).
 import { Testing, TerraformStack } from 'cdktf';
-import {
-  AiPlatform, AiPlatformProps, AutoscalerKind, ClusterVpc, DriftDataFormat, DriftColumnKind, DriftMethod, Duration, GpuCapacityMode,
-  PlatformNamespace, ScheduledJob, ScheduledJobKind, ServingDriftMonitor, ValidationError, Observability, selectGpuInstanceTypes,
-  estimateModelMemory, findModelArchitecture, ModelPrecision, KvCacheDtype, AlertReceiverKind, VolumeAccessMode, RouterRoutingLogic,
-  ScalingMetric, MlflowPermission, MigStrategy, ConsolidationPolicy, DisruptionReason, GpuAmiFamily, CapacityPreference, AlertSeverity,
-  GuardrailMode, GuardrailSeverity, NatGatewayMode, bytesPerParameter, modelWeightsGiB, estimateStartupSeconds, WeightSource,
-  kvBytesPerToken, kvBytesPerTokenPerLayer, kvBytesPerSequenceWindowed, tensorParallelProblem, PodSecurityLevel, RelabelAction, ScrapeScheme,
-  GUARDRAIL_RULES, NetworkProtocol, RolloutStrategy, RolloutMigration,
-} from '../../lib';
+import { AiPlatform, AiPlatformProps, AutoscalerKind, ClusterVpc, DriftDataFormat, DriftColumnKind, DriftMethod, Duration, GpuCapacityMode, PlatformNamespace, ScheduledJob, ScheduledJobKind, ServingDriftMonitor, ValidationError, Observability, selectGpuInstanceTypes, estimateModelMemory, ModelPrecision, KvCacheDtype, AlertReceiverKind, VolumeAccessMode, RouterRoutingLogic, ScalingMetric, MlflowPermission, MigStrategy, ConsolidationPolicy, DisruptionReason, GpuAmiFamily, CapacityPreference, AlertSeverity, GuardrailMode, GuardrailSeverity, NatGatewayMode, WeightSource, PodSecurityLevel, RelabelAction, ScrapeScheme, GUARDRAIL_RULES, NetworkProtocol, RolloutStrategy, RolloutMigration } from '../../lib';
 import { fakeCluster } from '../harness/fakes';
 import { FakeMetrics } from '../monitoring/fakes';
 import { EnumInput, findEnumInputs, KEEP, setAt } from './enum-walker';
+import { findModelArchitecture } from '../../lib/serving/models';
+import { bytesPerParameter, estimateStartupSeconds, kvBytesPerSequenceWindowed, kvBytesPerToken, kvBytesPerTokenPerLayer, modelWeightsGiB, tensorParallelProblem } from '../../lib/serving/sizing';
 
 const BAD = 'NOT_A_VALUE';
 const LLAMA = findModelArchitecture('meta-llama/Llama-3.1-8B-Instruct')!;
@@ -139,10 +133,6 @@ const NOT_USER_INPUT: Record<string, string> = {
   'GpuInstanceType.architecture': 'a catalog record (GPU_INSTANCE_TYPES), not built by users',
   'PoolCost.capacity': 'part of a CostReport produced by platformCostReport, rendered by renderCostReport',
   'GuardrailFinding.severity': 'part of a GuardrailReport produced by the guardrails, rendered by renderGuardrailReport',
-  'JobRuleTarget.severity': 'jobHealthRules is the alert-rule renderer the drift/eval constructs call with checked options',
-  'ServingDriftOptions.severity@servingDriftRuleGroups': 'servingDriftRuleGroups renders options ServingDriftMonitor has checked',
-  'name@jobBundlePath': 'jobBundlePath resolves the bundled job file for ScheduledJob (its kind is checked there)',
-  'kind@validateAwsName': 'validateAwsName picks one of the library\'s own name rules; callers pass a literal',
 };
 
 const inputs = findEnumInputs();

@@ -26,7 +26,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Walks the public API of lib/index.ts. */
 export function findEnumInputs(): EnumInput[] {
-  const program = ts.createProgram([path.join(ROOT, 'lib', 'index.ts')], { strict: true, skipLibCheck: true, noEmit: true, types: [] });
+  const program = ts.createProgram([path.join(ROOT, 'lib', 'index.ts'), path.join(ROOT, 'lib', 'serving', 'sizing.ts')], { strict: true, skipLibCheck: true, noEmit: true, types: [] });
   const checker = program.getTypeChecker();
   const index = program.getSourceFile(path.join(ROOT, 'lib', 'index.ts'))!;
   const out: EnumInput[] = [];
@@ -75,7 +75,14 @@ export function findEnumInputs(): EnumInput[] {
     sig.getParameters().forEach((p, i) => walk(root, i, checker.getTypeOfSymbolAtLocation(p, decl), [], p.name, new Set()));
   };
 
-  for (const exported of checker.getExportsOfModule(checker.getSymbolAtLocation(index)!)) {
+  // The public API, plus the sizing module: its estimators are internal since the public surface
+  // shrank, but the serving stack calls them with user values, so they keep checking their enums.
+  const sizing = program.getSourceFile(path.join(ROOT, 'lib', 'serving', 'sizing.ts'))!;
+  const roots = new Map<string, ts.Symbol>();
+  for (const file of [index, sizing]) {
+    for (const e of checker.getExportsOfModule(checker.getSymbolAtLocation(file)!)) if (!roots.has(e.name)) roots.set(e.name, e);
+  }
+  for (const exported of roots.values()) {
     const sym = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
     const decl = sym.declarations?.[0];
     if (!decl) continue;

@@ -1,13 +1,13 @@
 // Helper APIs (cost report, catalogs, estimators, region catalog) check their arguments the way
 // constructs do: a ValidationError naming the helper, the argument, the value and what is valid.
 import { Testing } from 'cdktf';
-import {
-  AiPlatform, ValidationError, platformCostReport, selectGpuInstanceTypes, estimateModelMemory, estimateStartupSeconds, findModelArchitecture, WeightSource,
-} from '../../lib';
+import { AiPlatform, ValidationError, platformCostReport, selectGpuInstanceTypes, estimateModelMemory, WeightSource } from '../../lib';
 import { azIdPrefixOfRegion, knownRegions, regionOfArn, regionOfAvailabilityZone, REGION_FACTS, validateRegion } from '../../lib/core/regions';
 import { CPU_INSTANCE_FACTS, cpuArchitectureOf } from '../../lib/cluster/cpu-instance-types';
 import { factTableProblems } from '../../lib/core/facts';
 import { checkRdsWindows } from '../../lib/registry/windows';
+import { estimateStartupSeconds } from '../../lib/serving/sizing';
+import { findModelArchitecture } from '../../lib/serving/models';
 
 const LLAMA = findModelArchitecture('meta-llama/Llama-3.1-8B-Instruct')!;
 

@@ -1,10 +1,11 @@
 import { Testing } from 'cdktf';
-import { AiCluster, NatGatewayMode, ValidationError, EKS_VERSIONS, DEFAULT_KUBERNETES_VERSION, EksSupportType, awsDefaultTags } from '../../lib';
+import { AiCluster, NatGatewayMode, ValidationError, EKS_VERSIONS, DEFAULT_KUBERNETES_VERSION, EksSupportType } from '../../lib';
 import { CHARTS } from '../../lib/k8s/charts';
 import { COMPONENT_KUBERNETES_SUPPORT, EKS_RELEASE_CALENDAR, EksSupportPhase, eksCalendarEntry, eksSupportPhase } from '../../lib/cluster/versions';
 import { AiClusterProps } from '../../lib/cluster/ai-cluster';
 import { awsStack, synth, resources, onlyResource, Synth, warnings } from '../harness/synth';
 import { itWithTerraform, terraformCheck, describeDiagnostics } from '../harness/terraform';
+import { awsDefaultTags } from '../../lib/core/tags';
 
 const AZS = ['us-west-2a', 'us-west-2b', 'us-west-2c'];
 

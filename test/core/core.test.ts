@@ -1,12 +1,13 @@
 import { Testing, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import {
-  ValidationError, validateInteger, validateMinMax, validateOneOf, validateFraction, validateNonEmpty, validateNonEmptyList,
-  isDns1123Label, isDns1123Subdomain, validateAwsName, truncateName, parseIpv4Cidr, cidrSubnet, validateCidr, Size, Duration, applyTags,
-} from '../../lib';
+import { ValidationError, Size, Duration } from '../../lib';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { awsStack, synth } from '../harness/synth';
+import { validateFraction, validateInteger, validateMinMax, validateNonEmpty, validateNonEmptyList, validateOneOf } from '../../lib/core/validate';
+import { isDns1123Label, isDns1123Subdomain, truncateName, validateAwsName } from '../../lib/core/names';
+import { cidrSubnet, parseIpv4Cidr, validateCidr } from '../../lib/core/cidr';
+import { applyTags } from '../../lib/core/tags';
 
 const scope = new Construct(Testing.app(), 'scope');
 

@@ -2,12 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { TerraformStack } from 'cdktf';
 import { Duration } from '../../lib/core/units';
-import { EVAL_GATE_METRICS, EvalCronJob, EvalCronJobProps } from '../../lib/evaluation';
-import { jobBundlePath } from '../../lib/jobs';
+import { EvalCronJob, EvalCronJobProps } from '../../lib/evaluation';
 import { EVAL_METRIC_NAMES } from '../../lib/jobs/eval/gates';
 import { validateEvalConfig } from '../../lib/jobs/eval/validate';
 import { KubernetesObject } from '../../lib/k8s/values';
-import { AlertSeverity, CONFIGMAP_LIMIT_BYTES, KUBE_STATE_METRICS, parsePromQl } from '../../lib/monitoring';
+import { AlertSeverity } from '../../lib/monitoring';
 import { MlflowRegistry } from '../../lib/registry';
 import { ExternalSecretsOperator } from '../../lib/secrets';
 import { expectValidCustomResource } from '../harness/reference';
@@ -15,6 +14,11 @@ import { awsStack, synth, warnings } from '../harness/synth';
 import { VllmServingStack } from '../../lib/serving';
 import { FakeGpuPool } from '../serving/fakes';
 import { FakeMetrics, ensureBundles, fakeCluster, fakeEndpoint, only, policyStatements, releaseManifests, runRenderedJob, terraformUnescape } from '../monitoring/fakes';
+import { EVAL_GATE_METRICS } from '../../lib/evaluation/eval-cron-job';
+import { jobBundlePath } from '../../lib/jobs/bundle';
+import { CONFIGMAP_LIMIT_BYTES } from '../../lib/monitoring/scheduled-job';
+import { KUBE_STATE_METRICS } from '../../lib/monitoring/job-metrics';
+import { parsePromQl } from '../../lib/monitoring/promql';
 
 // Before the stacks below are built (at load time).
 ensureBundles();

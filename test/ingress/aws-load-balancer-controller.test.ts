@@ -1,11 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import * as YAML from 'yaml';
 import { CHARTS } from '../../lib/k8s/charts';
-import { AwsLoadBalancerController, awsLoadBalancerControllerStatements, awsPartition } from '../../lib/ingress';
+import { AwsLoadBalancerController } from '../../lib/ingress';
 import { validateStatements } from '../../lib/cluster/iam';
 import { awsStack, synth, resources } from '../harness/synth';
 import { expectValidChartValues, referenceChartVersion } from '../harness/reference';
 import { fakeCluster } from '../serving/fakes';
+import { awsLoadBalancerControllerStatements, awsPartition } from '../../lib/ingress/alb-controller-policy';
 
 function build(props: Partial<ConstructorParameters<typeof AwsLoadBalancerController>[2]> = {}) {
   const stack = awsStack();

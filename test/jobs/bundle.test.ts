@@ -2,9 +2,10 @@ import * as fs from 'fs';
 import { builtinModules } from 'module';
 import * as os from 'os';
 import * as path from 'path';
-import { JOB_NODE_IMAGE, jobBundlePath } from '../../lib/jobs';
+import { JOB_NODE_IMAGE } from '../../lib/jobs';
 import { NODE_RELEASE_SCHEDULE } from '../../lib/jobs/images';
 import { buildBundles, runBundle } from './support/stubs';
+import { jobBundlePath } from '../../lib/jobs/bundle';
 
 // A ConfigMap holds at most 1 MiB (keys and values together); keep a wide margin for the config document.
 const CONFIGMAP_LIMIT = 1024 * 1024;

@@ -1,7 +1,10 @@
 import * as YAML from 'yaml';
-import { HelmChart, ManifestChart, PlatformNamespace, PodSecurityLevel, CHARTS, mergeValues, escapeTemplate, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../../lib';
+import { HelmChart, ManifestChart, PlatformNamespace, PodSecurityLevel, CHARTS } from '../../lib';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { awsStack, synth, resources } from '../harness/synth';
+import { escapeTemplate, mergeValues } from '../../lib/k8s/values';
+import { restrictedContainerSecurityContext } from '../../lib/k8s/pod-security';
+import { restrictedPodSecurityContext } from '../../lib/k8s/pod-security';
 
 type Rel = { values: string[]; chart: string; version?: string; repository?: string; depends_on?: string[]; wait?: boolean; create_namespace?: boolean };
 

@@ -3,13 +3,11 @@ import * as path from 'path';
 import { TerraformStack } from 'cdktf';
 import { Duration } from '../../lib/core/units';
 import { EvalCronJob } from '../../lib/evaluation';
-import { DriftColumnKind, DriftDataFormat, DriftMethod, jobBundlePath } from '../../lib/jobs';
+import { DriftColumnKind, DriftDataFormat, DriftMethod } from '../../lib/jobs';
 import { validateDriftConfig } from '../../lib/jobs/drift/validate';
 import { TEMPLATE_TOKENS as RUNTIME_TEMPLATE_TOKENS } from '../../lib/jobs/runtime/template';
 import { KubernetesObject } from '../../lib/k8s/values';
-import {
-  AlertSeverity, DriftMonitor, DriftMonitorProps, JOB_METRICS, KUBE_STATE_METRICS, SERVING_DRIFT_SERIES, JOB_DATE_TEMPLATE_TOKENS, parsePromQl,
-} from '../../lib/monitoring';
+import { AlertSeverity, DriftMonitor, DriftMonitorProps } from '../../lib/monitoring';
 import { MlflowRegistry } from '../../lib/registry';
 import { SERVING_SIGNALS } from '../../lib/serving';
 import { ExternalSecretsOperator } from '../../lib/secrets';
@@ -17,6 +15,11 @@ import { expectValidCustomResource } from '../harness/reference';
 import { awsOnly, awsStack, resources, synth, warnings } from '../harness/synth';
 import { describeDiagnostics, itWithTerraform, terraformCheck } from '../harness/terraform';
 import { FakeMetrics, ensureBundles, fakeCluster, fakeEndpoint, only, policyStatements, releaseManifests, runRenderedJob } from './fakes';
+import { jobBundlePath } from '../../lib/jobs/bundle';
+import { JOB_METRICS, KUBE_STATE_METRICS } from '../../lib/monitoring/job-metrics';
+import { SERVING_DRIFT_SERIES } from '../../lib/monitoring/serving-drift';
+import { JOB_DATE_TEMPLATE_TOKENS } from '../../lib/monitoring/locations';
+import { parsePromQl } from '../../lib/monitoring/promql';
 
 // Before the stacks below are built (at load time).
 ensureBundles();

@@ -1,13 +1,15 @@
 import * as fs from 'fs';
 import { TerraformStack } from 'cdktf';
 import { Duration, Size } from '../../lib/core/units';
-import { JOB_NODE_IMAGE, JOB_NODE_USER_ID, jobBundlePath } from '../../lib/jobs';
+import { JOB_NODE_IMAGE } from '../../lib/jobs';
 import { JsonObject, KubernetesObject } from '../../lib/k8s/values';
 import { CONFIGMAP_LIMIT_BYTES, ScheduledJob, ScheduledJobKind, ScheduledJobProps, jobS3Statements } from '../../lib/monitoring/scheduled-job';
 import { parseJobLocation } from '../../lib/monitoring/locations';
 import { PlatformGuardrails } from '../../lib/policy';
 import { awsStack, synth, warnings } from '../harness/synth';
 import { ensureBundles, fakeCluster, only, policyStatements, releaseManifests, terraformUnescape } from './fakes';
+import { JOB_NODE_USER_ID } from '../../lib/jobs/images';
+import { jobBundlePath } from '../../lib/jobs/bundle';
 
 // Before the stacks below are built (at load time).
 ensureBundles();

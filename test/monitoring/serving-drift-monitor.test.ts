@@ -1,9 +1,11 @@
 import { Duration } from '../../lib/core/units';
-import { AlertSeverity, SERVING_DRIFT_SERIES, ServingDriftMonitor, ServingDriftMonitorProps, parsePromQl } from '../../lib/monitoring';
+import { AlertSeverity, ServingDriftMonitor, ServingDriftMonitorProps } from '../../lib/monitoring';
 import { SERVING_SIGNALS } from '../../lib/serving';
 import { expectValidCustomResource } from '../harness/reference';
 import { awsStack, resources, synth } from '../harness/synth';
 import { FakeMetrics, only, releaseManifests } from './fakes';
+import { SERVING_DRIFT_SERIES } from '../../lib/monitoring/serving-drift';
+import { parsePromQl } from '../../lib/monitoring/promql';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Rule = { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
@@ -92,7 +94,7 @@ test('windows, quantiles, thresholds, severity and labels are configurable', () 
     errorRateRatioThreshold: 3,
     minErrorRate: 0.05,
     minRequests: 500,
-    errorFinishReasons: ['error'],
+    errorOutcomes: ['failed'],
     forDuration: Duration.hours(1),
     severity: AlertSeverity.CRITICAL,
     labels: { env: 'prod' },
@@ -129,7 +131,6 @@ describe('bad input fails at synth, naming the prop and the value', () => {
     [{ currentWindow: Duration.minutes(1) }, /currentWindow \(seconds\) \(60\) is invalid/],
     [{ referenceWindow: Duration.minutes(30) }, /referenceWindow \(seconds\) \(1800\) is invalid: must be an integer between 3600/],
     [{ referenceOffset: Duration.hours(1) }, /referenceOffset \(seconds\) \(3600\) is invalid: must be an integer between 86400/],
-    [{ errorFinishReasons: ['Error!'] }, /errorFinishReasons \(\["Error!"\]\) is invalid/],
     [{ errorOutcomes: ['error'] }, /errorOutcomes \(\["error"\]\) is invalid: must list outcomes of the common request signal/],
     [{ team: 'the ML team' }, /team \("the ML team"\) is invalid/],
     [{ name: 'LLM' }, /name \("LLM"\) is invalid/],

@@ -12,10 +12,11 @@ import { coverage, writePromtoolFiles } from '../harness/promtool-cases';
 import { canConnect, NetworkPolicy, Pod, renderedNetworkPolicies } from '../harness/network-policy';
 import { Synth } from '../harness/synth';
 import { deepMerge, referenceDefaults } from '../harness/reference';
-import { AiPlatform, GPU_INHIBIT_RULES } from '../../lib';
+import { AiPlatform } from '../../lib';
 import { stringify } from 'yaml';
 import { FIXTURE } from './rule-fixture';
 import { alertNames, extractPrometheusRules, ExtractedPrometheusRule, promtool, promtoolVersion, runPromtool, scratchDir } from '../harness/prometheus-rules';
+import { GPU_INHIBIT_RULES } from '../../lib/observability/gpu-monitoring';
 
 const tool = promtool();
 const withPromtool = tool.path ? test : test.skip;

@@ -2,8 +2,9 @@ import { App } from 'cdktf';
 import * as os from 'os';
 import * as fs from 'fs';
 import * as path from 'path';
-import { platformCostReport, renderCostReport, GPU_INSTANCE_TYPES, GPU_PRICE_SOURCE } from '../../lib';
+import { platformCostReport, renderCostReport } from '../../lib';
 import { buildPlatform } from '../../examples/platform/platform';
+import { GPU_INSTANCE_TYPES, GPU_PRICE_SOURCE } from '../../lib/gpu/catalog';
 
 const platform = buildPlatform(new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cost-')), stackTraces: false }));
 

@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { EXPECTED_LIBRARY_SUPPRESSIONS, GUARDRAIL_RULES, renderGuardrailsDocument, UNUSED_SUPPRESSION_RULE_ID } from '../../lib/policy';
+import { GUARDRAIL_RULES } from '../../lib/policy';
 import { AWS_CASES } from './fixtures/aws';
 import { KUBERNETES_CASES } from './fixtures/kubernetes';
+import { EXPECTED_LIBRARY_SUPPRESSIONS, renderGuardrailsDocument } from '../../lib/policy/docs';
+import { UNUSED_SUPPRESSION_RULE_ID } from '../../lib/policy/catalog';
 
 const DOC = path.resolve(__dirname, '..', '..', 'docs', 'guardrails.md');
 

@@ -150,19 +150,25 @@ describe('MLflow chart', () => {
     expect(resources(build({ server: { replicas: 1 } }).lazySynth(), 'kubernetes_pod_disruption_budget_v1')).toEqual({});
   });
 
-  test('a ClusterIP Service; the internal ALB Ingress has scheme internal, target-type ip, the certificate, HTTPS only', () => {
+  test('a ClusterIP Service; the internal ALB Ingress (the one the serving router gets): HTTPS, HTTP redirected, idle timeout, invalid headers dropped, after the controller', () => {
     expect(values.service).toMatchObject({ enabled: true, type: 'ClusterIP', port: 80, containerPort: 5000 });
     expect(values.ingress).toMatchObject({ enabled: true, className: 'alb', hosts: [{ host: 'mlflow.internal.example.com', paths: [{ path: '/', pathType: 'Prefix' }] }], tls: [{ hosts: ['mlflow.internal.example.com'] }] });
     expect(values.ingress.annotations).toEqual({
       'alb.ingress.kubernetes.io/scheme': 'internal',
       'alb.ingress.kubernetes.io/target-type': 'ip',
-      'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',
+      'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP":80},{"HTTPS":443}]',
+      'alb.ingress.kubernetes.io/ssl-redirect': '443',
       'alb.ingress.kubernetes.io/certificate-arn': CERT,
       'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
       'alb.ingress.kubernetes.io/backend-protocol': 'HTTP',
       'alb.ingress.kubernetes.io/healthcheck-path': '/health',
       'alb.ingress.kubernetes.io/inbound-cidrs': '10.20.0.0/16',
+      'alb.ingress.kubernetes.io/load-balancer-attributes': 'idle_timeout.timeout_seconds=600,routing.http.drop_invalid_header_fields.enabled=true',
+      'alb.ingress.kubernetes.io/target-group-attributes': 'deregistration_delay.timeout_seconds=30',
     });
+    // The controller's webhook admits the Ingress: the release waits for it.
+    const rel = Object.values(resources(s, 'helm_release')).find((r) => r.chart === 'mlflow') as { depends_on: string[] };
+    expect(rel.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^helm_release\.aws-load-balancer-controller_chart/)]));
     expect(mlflowValues(build().lazySynth()).ingress).toEqual({ enabled: false });
   });
 

@@ -1,7 +1,8 @@
 import { TerraformOutput } from 'cdktf';
-import { RegistryDatabase, RegistryDatabaseProps, POSTGRES_ENGINE_VERSIONS, resolvePostgresEngineVersion } from '../../lib/registry';
+import { RegistryDatabase, RegistryDatabaseProps } from '../../lib/registry';
 import { Size } from '../../lib/core/units';
 import { awsStack, synth, onlyResource, resources, warnings } from '../harness/synth';
+import { POSTGRES_ENGINE_VERSIONS, resolvePostgresEngineVersion } from '../../lib/registry/postgres-versions';
 
 const KEY = 'arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 

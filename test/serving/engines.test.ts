@@ -10,10 +10,13 @@ import { parsePromQl } from '../../lib/monitoring/promql';
 import { ENGINE_PORT, allEnginesSelector } from '../../lib/serving/engine-manifests';
 import { EngineDefinition, SignalKey, registerEngine } from '../../lib/serving/engines/engine';
 import { engineDefinition, servingEngineFacts } from '../../lib/serving/engines';
-import { ServingEngine, SERVING_SIGNALS, VllmServingStack, VllmModelOptions, ModelPrecision, KvCacheDtype, estimateModelMemory, SGLANG_DEFAULTS, LLAMA_CPP_DEFAULTS, VLLM_DEFAULTS } from '../../lib/serving';
+import { ServingEngine, SERVING_SIGNALS, VllmServingStack, VllmModelOptions, ModelPrecision, KvCacheDtype, estimateModelMemory } from '../../lib/serving';
 import { awsStack, synth, warnings, Synth } from '../harness/synth';
 import { expectValidCustomResource } from '../harness/reference';
 import { FakeGpuPool, FakeMetrics, fakeCluster } from './fakes';
+import { SGLANG_DEFAULTS } from '../../lib/serving/engines/sglang';
+import { LLAMA_CPP_DEFAULTS } from '../../lib/serving/engines/llama-cpp';
+import { VLLM_DEFAULTS } from '../../lib/serving/engines/vllm';
 
 type Obj = Record<string, any>;
 

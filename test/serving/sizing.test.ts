@@ -1,9 +1,7 @@
 import { GPU_INSTANCE_TYPES } from '../../lib/gpu/catalog';
-import {
-  MODEL_CATALOG, ModelPrecision, KvCacheDtype, WeightSource, findModelArchitecture, estimateModelMemory, modelWeightsGiB, kvBytesPerToken,
-  gpuMemoryGiB, tensorParallelProblem, estimateStartupSeconds, replicaHourlyUsd, costPerMillionTokens, overheadGiB, bytesPerParameter,
-  kvBytesPerTokenPerLayer, kvBytesPerSequenceWindowed, gpuComputeCapability,
-} from '../../lib/serving';
+import { ModelPrecision, KvCacheDtype, WeightSource, estimateModelMemory } from '../../lib/serving';
+import { MODEL_CATALOG, findModelArchitecture } from '../../lib/serving/models';
+import { bytesPerParameter, costPerMillionTokens, estimateStartupSeconds, gpuComputeCapability, gpuMemoryGiB, kvBytesPerSequenceWindowed, kvBytesPerToken, kvBytesPerTokenPerLayer, modelWeightsGiB, overheadGiB, replicaHourlyUsd, tensorParallelProblem } from '../../lib/serving/sizing';
 
 const arch = (id: string) => {
   const a = findModelArchitecture(id);
