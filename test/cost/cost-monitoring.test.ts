@@ -112,7 +112,7 @@ test('AiPlatform.costMonitoring: rules, report with the platform estimate per mo
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cost-platform-')), stackTraces: false });
   const p = new AiPlatform(app, 'ai', {
     region: 'us-east-1',
-    existingCluster: { ...EXISTING_CLUSTER, clusterName: 'demo', endpoint: 'https://ABC.gr7.us-east-1.eks.amazonaws.com', oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC', oidcIssuerUrl: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABC', nodeRoleArn: 'arn:aws:iam::111122223333:role/node', nodeRoleName: 'node', region: 'us-east-1' },
+    existingCluster: { ...EXISTING_CLUSTER!, clusterName: 'demo', endpoint: 'https://ABC.gr7.us-east-1.eks.amazonaws.com', oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC', oidcIssuerUrl: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABC', nodeRoleArn: 'arn:aws:iam::111122223333:role/node', nodeRoleName: 'node', region: 'us-east-1' },
     gpuPools: [{ poolName: 'inference', mode: GpuCapacityMode.KARPENTER, capacity: CapacityPreference.SPOT_WITH_ON_DEMAND_FALLBACK, instanceTypes: ['g6e.xlarge', 'g6e.2xlarge'], maxGpus: 4 }],
     serving: [{ id: 'chat', gpuPool: 'inference', releaseName: 'chat', models: [{ name: 'llama-8b', model: 'meta-llama/Llama-3.1-8B-Instruct', replicas: { min: 1, max: 2 }, maxModelLen: 16384 }] }],
     costMonitoring: { idleSpendThresholdUsdPerHour: 2, report: { reportPrefix: 's3://finops-reports/gpu/' }, spotPrices: {} },
