@@ -8,6 +8,7 @@
 import { Duration } from '../core/units';
 import { GPU_INSTANCE_TYPES, GPU_PRICE_SOURCE } from '../gpu/catalog';
 import { JsonObject } from '../k8s/values';
+import { grafanaPanel } from '../observability/grafana-panel';
 import { PrometheusRuleEntry, PrometheusRuleGroup } from '../observability/monitoring-objects';
 import { SERVING_SIGNALS } from '../serving/serving-signals';
 import { CAPACITY_TYPES, COST_SERIES, PRICE_SOURCES, ROLLOUT_REVISION_POD_LABEL, ROLLOUT_ROLE_POD_LABEL, kubeStateMetricsLabel } from './definitions';
@@ -210,12 +211,8 @@ export function canaryCostRatioQuery(namespace: string, model: string, window = 
 
 /** The Grafana dashboard of the cost series (JSON model). */
 export function costDashboard(): JsonObject {
-  const ds = { type: 'prometheus', uid: '$datasource' };
-  const panel = (id: number, title: string, type: string, exprs: [string, string][], x: number, y: number, unit: string, w = 12, h = 8): JsonObject => ({
-    id, title, type, datasource: ds, gridPos: { x, y, w, h },
-    fieldConfig: { defaults: { unit }, overrides: [] },
-    targets: exprs.map(([expr, legendFormat], i) => ({ refId: String.fromCharCode(65 + i), expr, legendFormat, datasource: ds })),
-  });
+  const panel = (id: number, title: string, type: string, exprs: [string, string][], x: number, y: number, unit: string, w = 12, h = 8): JsonObject =>
+    grafanaPanel(id, title, type, exprs, { x, y, w, h }, unit);
   const panels = [
     panel(1, 'Cost per 1M output tokens per model', 'timeseries', [[`sum by (namespace, model) (${S.modelCost}) / 3600 / sum by (namespace, model) (${S.modelOutputTokens}) * 1e6`, '{{model}}']], 0, 0, 'currencyUSD'),
     panel(2, 'Cost per 1M output tokens: canary vs stable', 'timeseries', [[`${S.modelCostPerMillionOutputTokens}{role!=""}`, '{{model}} {{role}} {{revision}}']], 12, 0, 'currencyUSD'),

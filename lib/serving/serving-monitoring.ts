@@ -2,6 +2,7 @@
 // the Grafana dashboard of a serving stack (pure functions). Alerts and the dashboard read the
 // common signals only (serving-signals.ts), so they hold for every engine.
 import { JsonObject, KubernetesObject } from '../k8s/values';
+import { grafanaPanel } from '../observability/grafana-panel';
 import { allEnginesSelector, routerSelector } from './engine-manifests';
 import { ROUTER_REQUESTS_METRIC, SERVING_SIGNALS, SignalSource, modelSignalSelector, signalRecordingRules } from './serving-signals';
 
@@ -143,18 +144,6 @@ export function renderAlertRules(release: string, namespace: string, labels: Rec
   };
 }
 
-function panel(id: number, title: string, type: string, exprs: [string, string][], gridPos: JsonObject, unit: string): JsonObject {
-  return {
-    id,
-    title,
-    type,
-    datasource: { type: 'prometheus', uid: '$datasource' },
-    gridPos,
-    fieldConfig: { defaults: { unit }, overrides: [] },
-    targets: exprs.map(([expr, legendFormat], i) => ({ refId: String.fromCharCode(65 + i), expr, legendFormat, datasource: { type: 'prometheus', uid: '$datasource' } })),
-  };
-}
-
 /**
  * The per-1M-output-tokens cost of a model: replicas × replica price ÷ 3600 ÷ output tokens/s × 1e6
  * (the price is the cheapest on-demand instance type of the pool, per GPU × tensor parallel).
@@ -189,7 +178,7 @@ export function buildDashboard(release: string, namespace: string, models: Monit
       [`Est. cost per 1M output tokens: ${m.name} (USD ${m.replicaHourlyUsd.toFixed(2)}/h per replica on demand)`, 'stat', [[costPerMillionTokensExpr(namespace, m), m.name]], w((i % 3) * 8, 32 + Math.floor(i / 3) * 6, 8, 6), 'currencyUSD'],
     ),
   ];
-  const panels = specs.map(([title, type, exprs, gridPos, unit], i) => panel(i + 1, title, type, exprs, gridPos, unit));
+  const panels = specs.map(([title, type, exprs, gridPos, unit], i) => grafanaPanel(i + 1, title, type, exprs, gridPos, unit));
   return {
     uid: `vllm-${release}`.slice(0, 40),
     title: `Serving: ${release} (${namespace})`,

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { PlatformGuardrails, GuardrailSeverity, AiPlatform } from '../../lib';
 import { App } from 'cdktf';
-import { Synth } from '../harness/synth';
+import { stateAddresses as addresses, Synth } from '../harness/synth';
 import { buildPlatform } from '../../examples/platform/platform';
 import { EXAMPLES, ROOT, readOutdir } from '../harness/examples';
 
@@ -25,17 +25,6 @@ function runExampleIn(name: string, outdir: string): Record<string, Synth> {
   return readOutdir(path.resolve(outdir));
 }
 
-/** The state contract of a stack: every resource, data source and output address. */
-function addresses(s: Synth): string[] {
-  const list: string[] = [];
-  for (const section of ['resource', 'data', 'ephemeral'] as const) {
-    for (const [type, rs] of Object.entries((s as Record<string, Record<string, Record<string, unknown>>>)[section] ?? {})) {
-      for (const id of Object.keys(rs)) list.push(`${section === 'resource' ? '' : `${section}.`}${type}.${id}`);
-    }
-  }
-  for (const o of Object.keys(s.output ?? {})) list.push(`output.${o}`);
-  return list.sort();
-}
 
 const examples = EXAMPLES;
 const synthesized: Record<string, Record<string, Synth>> = {};

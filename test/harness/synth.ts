@@ -92,3 +92,15 @@ export function synthApp(app: App): Record<string, Synth> {
   const manifest = JSON.parse(fs.readFileSync(`${app.outdir}/manifest.json`, 'utf8')) as { stacks: Record<string, { synthesizedStackPath: string }> };
   return Object.fromEntries(Object.entries(manifest.stacks).map(([name, st]) => [name, JSON.parse(fs.readFileSync(`${app.outdir}/${st.synthesizedStackPath}`, 'utf8')) as Synth]));
 }
+
+/** The state contract of a stack: every resource, data source, ephemeral and output address, sorted. */
+export function stateAddresses(s: Synth): string[] {
+  const list: string[] = [];
+  for (const section of ['resource', 'data', 'ephemeral'] as const) {
+    for (const [type, rs] of Object.entries((s as Record<string, Record<string, Record<string, unknown>>>)[section] ?? {})) {
+      for (const id of Object.keys(rs)) list.push(`${section === 'resource' ? '' : `${section}.`}${type}.${id}`);
+    }
+  }
+  for (const o of Object.keys(s.output ?? {})) list.push(`output.${o}`);
+  return list.sort();
+}

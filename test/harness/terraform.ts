@@ -35,7 +35,8 @@ export interface OracleResult {
 
 type StackJson = { provider?: Record<string, unknown[]>; terraform?: Record<string, unknown>; [k: string]: unknown };
 
-const MOCK_AWS = {
+/** Offline AWS provider settings: mock credentials, no account or metadata lookups. */
+export const MOCK_AWS = {
   access_key: 'mock_access_key',
   secret_key: 'mock_secret_key',
   skip_credentials_validation: true,

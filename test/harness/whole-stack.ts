@@ -20,7 +20,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Synth } from './synth';
-import { deferEphemeralCalls } from './terraform';
+import { deferEphemeralCalls, MOCK_AWS } from './terraform';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const env = require('./terraform-env') as {
   findMirror(): string | undefined;
@@ -126,15 +126,6 @@ type Blocks = Record<string, Record<string, Body>>;
 
 const META_ARGS = ['depends_on', 'lifecycle', 'provider', 'provisioner', 'connection', 'count', 'for_each', '//'];
 const UNKNOWN = 'cdktf_oracle_unknown';
-
-const MOCK_AWS = {
-  access_key: 'mock_access_key',
-  secret_key: 'mock_secret_key',
-  skip_credentials_validation: true,
-  skip_requesting_account_id: true,
-  skip_metadata_api_check: true,
-  skip_region_validation: true,
-};
 
 /** Whether Terraform can evaluate a block of this type offline with the mirror's providers. */
 function evaluableOffline(section: 'resource' | 'data' | 'ephemeral', type: string): boolean {

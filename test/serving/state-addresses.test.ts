@@ -4,19 +4,9 @@
 // the snapshot may only grow (additions, named in the commit), never change.
 import { Duration } from '../../lib/core/units';
 import { VllmServingStack, AutoscalerKind } from '../../lib/serving';
-import { awsStack, synth, Synth } from '../harness/synth';
+import { awsStack, stateAddresses as addresses, synth, Synth } from '../harness/synth';
 import { FakeGpuPool, FakeMetrics, fakeCluster } from './fakes';
 
-function addresses(s: Synth): string[] {
-  const list: string[] = [];
-  for (const section of ['resource', 'data', 'ephemeral'] as const) {
-    for (const [type, rs] of Object.entries((s as Record<string, Record<string, Record<string, unknown>>>)[section] ?? {})) {
-      for (const id of Object.keys(rs)) list.push(`${section === 'resource' ? '' : `${section}.`}${type}.${id}`);
-    }
-  }
-  for (const o of Object.keys(s.output ?? {})) list.push(`output.${o}`);
-  return list.sort();
-}
 
 function fullStack(): Synth {
   const stack = awsStack();
