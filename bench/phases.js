@@ -21,14 +21,20 @@ if (process.env.BENCH_PHASES_CHILD) {
     return (u.user + u.system) / 1000;
   };
   const t = {};
+  const depth = {};
   const timed = (obj, name, label) => {
     const orig = obj[name];
+    t[label] = t[label] ?? 0;
     obj[name] = function (...a) {
+      // Re-entrancy guard: a subclass method calling its super is counted once.
+      if (depth[label]) return orig.apply(this, a);
+      depth[label] = true;
       const c = cpu();
       try {
         return orig.apply(this, a);
       } finally {
-        t[label] = (t[label] ?? 0) + cpu() - c;
+        depth[label] = false;
+        t[label] += cpu() - c;
       }
     };
   };
@@ -48,6 +54,10 @@ if (process.env.BENCH_PHASES_CHILD) {
   const lib = require(path.join(root, 'dist', 'lib'));
   t.loadLibrary = cpu() - c;
   timed(lib.PlatformGuardrails.prototype, 'visit', 'guardrails');
+  // AiPlatform's stacks resolve each element once (lib/core/resolve-once.ts): time their passes too.
+  const { ResolveOnceStack } = require(path.join(root, 'dist', 'lib', 'core', 'resolve-once.js'));
+  timed(ResolveOnceStack.prototype, 'prepareStack', 'prepare');
+  timed(ResolveOnceStack.prototype, 'toTerraform', 'toTerraform');
   const example = process.env.BENCH_PHASES_CHILD;
   const app = new cdktf.App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'phases-')) });
   c = cpu();

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { Aspects, IAspect, TerraformResource } from 'cdktf';
+import { markAspect } from './resolve-once';
 
 /** Resource tags: key to value. */
 export interface TagMap {
@@ -21,7 +22,10 @@ function isTaggableAwsResource(node: IConstruct): node is TerraformResource & Ta
  */
 export class AwsTagger implements IAspect {
   /** @param tags tags to add */
-  public constructor(private readonly tags: TagMap) {}
+  public constructor(private readonly tags: TagMap) {
+    // A second run over the same tree sets the same tags (docs/design.md, "Synthesis speed").
+    markAspect(this, 'idempotent');
+  }
 
   /** Visits one construct of the tree. */
   public visit(node: IConstruct): void {

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { DataKubernetesIngressV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-ingress-v1';
 import { checkPlatformProps, checkPlatformResult, PlatformExistingResources } from './consistency';
+import { ResolveOnceStack } from '../core/resolve-once';
 import { AiCluster, AiClusterProps } from '../cluster/ai-cluster';
 import { ClusterReference, ICluster, ImportedCluster } from '../cluster/cluster-reference';
 import { ValidationError } from '../core/errors';
@@ -208,7 +209,7 @@ export class AiPlatform extends Construct {
     let reference: ClusterReference;
     if (props.cluster) {
       // Stack ids are state keys (backend paths): never rename them.
-      this.clusterStack = new TerraformStack(this, stackName('cluster'));
+      this.clusterStack = new ResolveOnceStack(this, stackName('cluster'));
       addAwsProvider(this.clusterStack, props.region, props.tags);
       backend.bind(this.clusterStack, stackName('cluster'));
       this.aiCluster = new AiCluster(this.clusterStack, 'cluster', { ...props.cluster, tags: { ...props.tags, ...props.cluster.tags } });
@@ -220,7 +221,7 @@ export class AiPlatform extends Construct {
       reference = props.existingCluster!;
     }
 
-    this.platformStack = new TerraformStack(this, stackName('platform'));
+    this.platformStack = new ResolveOnceStack(this, stackName('platform'));
     addAwsProvider(this.platformStack, props.region, props.tags);
     backend.bind(this.platformStack, stackName('platform'));
     // Platform constructs see the cluster through an import living in the platform stack, so the

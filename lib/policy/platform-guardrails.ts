@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { AnnotationMetadataEntryType, Annotations, Aspects, IAspect, TerraformStack } from 'cdktf';
 import { ValidationError } from '../core/errors';
+import { markAspect } from '../core/resolve-once';
 import { guardrailRule, UNUSED_SUPPRESSION_RULE_ID } from './catalog';
 import { EngineOptions, GuardrailPass, LocatedFinding, StoredSuppression, SUPPRESSION_METADATA, suppressionsOn } from './internal/engine';
 import { renderGuardrailReport } from './report';
@@ -113,6 +114,8 @@ export class PlatformGuardrails implements IAspect {
   /** Creates the Aspect; add it with `Aspects.of(stack).add(...)` or use `PlatformGuardrails.applyTo()`. */
   public constructor(props: PlatformGuardrailsProps = {}) {
     this.options = engineOptions(props);
+    // Findings are annotations: the Aspect never changes an element (docs/design.md, "Synthesis speed").
+    markAspect(this, 'read-only');
   }
 
   /** Checks one construct (called by cdktf for every construct below where the Aspect was added). */

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { DefaultTokenResolver, StringConcat, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, Tokenization } from 'cdktf';
+import { ResolveOnceStack } from '../../core/resolve-once';
 import { HelmChart } from '../../k8s/helm-chart';
 import { ManifestChart } from '../../k8s/manifest-chart';
 import { isWorkloadSource } from '../../k8s/workloads';
@@ -34,7 +35,7 @@ export class ElementEntry {
   public attrs(): Attrs | undefined {
     if (!this.cached) {
       try {
-        const tf = resolveIn(this.node, this.node.toTerraform()) as Record<string, Record<string, Record<string, Attrs>>>;
+        const tf = (ResolveOnceStack.resolvedFragment(this.node) ?? resolveIn(this.node, this.node.toTerraform())) as Record<string, Record<string, Record<string, Attrs>>>;
         let attrs: Attrs | undefined;
         if (this.section === 'resource' || this.section === 'data') attrs = tf[this.section]?.[this.type]?.[this.logicalId];
         else if (this.section === 'output') attrs = Object.values((tf.output ?? {}) as Record<string, Attrs>)[0];

@@ -1,0 +1,94 @@
+// AiPlatform's stacks resolve each element once per synthesis (lib/core/resolve-once.ts). The output
+// must be byte-identical to cdktf's own TerraformStack, and any Aspect the library does not know must
+// make the stack resolve again (it may have changed an element after the prepare pass).
+import * as fs from 'fs';
+import * as path from 'path';
+import { IConstruct } from 'constructs';
+import { Aspects, IAspect, TerraformResource, TerraformStack } from 'cdktf';
+import { ResolveOnceStack } from '../../lib/core/resolve-once';
+import { PlatformGuardrails } from '../../lib';
+import { buildPlatformApp } from '../harness/platform-apps';
+
+type StackFiles = Record<string, string>;
+
+function synthFiles(name: string, configure?: (platform: ReturnType<typeof buildPlatformApp>) => void): { files: StackFiles; guardrails: string[] } {
+  const platform = buildPlatformApp(name);
+  configure?.(platform);
+  const app = platform.node.root as unknown as { synth(): void; outdir: string };
+  app.synth();
+  const files: StackFiles = {};
+  const stacksDir = path.join(app.outdir, 'stacks');
+  for (const s of fs.readdirSync(stacksDir)) files[s] = fs.readFileSync(path.join(stacksDir, s, 'cdk.tf.json'), 'utf8');
+  const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { annotations: { constructPath: string; level: string; message: string }[] }> };
+  const guardrails = Object.values(manifest.stacks).flatMap((s) => s.annotations.map((a) => `${a.level} ${a.constructPath} ${a.message}`)).sort();
+  return { files, guardrails };
+}
+
+/** The same synthesis with cdktf's own prepare pass and toTerraform (three resolutions per element). */
+function synthWithCdktfStack(name: string, configure?: (platform: ReturnType<typeof buildPlatformApp>) => void): { files: StackFiles; guardrails: string[] } {
+  const proto = ResolveOnceStack.prototype as unknown as Record<string, unknown>;
+  const saved = { prepareStack: proto.prepareStack, toTerraform: proto.toTerraform };
+  proto.prepareStack = TerraformStack.prototype.prepareStack;
+  proto.toTerraform = TerraformStack.prototype.toTerraform;
+  try {
+    return synthFiles(name, configure);
+  } finally {
+    Object.assign(proto, saved);
+  }
+}
+
+/** A user's Aspect that changes every taggable AWS resource: the library cannot know it. */
+class MarkResources implements IAspect {
+  public visit(node: IConstruct): void {
+    if (node instanceof TerraformResource && node.terraformResourceType === 'aws_iam_role') {
+      const r = node as TerraformResource & { tags?: Record<string, string>; tagsInput?: Record<string, string> };
+      r.tags = { ...(r.tagsInput ?? {}), 'marked-by': 'user-aspect' };
+    }
+  }
+}
+
+describe('ResolveOnceStack', () => {
+  it.each(['byo-full', 'created-tags'])('writes the same Terraform JSON and the same guardrail annotations as TerraformStack (%s)', (name) => {
+    const once = synthFiles(name);
+    const cdktf = synthWithCdktfStack(name);
+    expect(Object.keys(once.files).sort()).toEqual(Object.keys(cdktf.files).sort());
+    for (const stack of Object.keys(cdktf.files)) expect(once.files[stack]).toBe(cdktf.files[stack]);
+    expect(once.guardrails).toEqual(cdktf.guardrails);
+  });
+
+  it('hands the prepared resolution to the guardrails and to toTerraform when every Aspect is the library\'s', () => {
+    const platform = buildPlatformApp('byo-full');
+    const stack = platform.platformStack as ResolveOnceStack;
+    const role = stack.node.findAll().find((n): n is TerraformResource => n instanceof TerraformResource && n.terraformResourceType === 'aws_iam_role')!;
+    expect(ResolveOnceStack.resolvedFragment(role)).toBeUndefined(); // nothing prepared yet
+    stack.prepareStack();
+    const fragment = ResolveOnceStack.resolvedFragment(role) as { resource: Record<string, Record<string, unknown>> };
+    expect(Object.keys(fragment.resource.aws_iam_role)).toEqual([role.friendlyUniqueId]);
+    stack.toTerraform();
+    expect(ResolveOnceStack.resolvedFragment(role)).toBeUndefined(); // used once, then dropped
+  });
+
+  it('resolves again when an Aspect it does not know may have changed an element after the prepare pass', () => {
+    const mark = (p: ReturnType<typeof buildPlatformApp>) => Aspects.of(p.platformStack).add(new MarkResources());
+    const once = synthFiles('byo-full', mark);
+    const platformStack = Object.keys(once.files).find((s) => s.endsWith('-platform'))!;
+    const roles = Object.values((JSON.parse(once.files[platformStack]) as { resource: { aws_iam_role: Record<string, { tags?: Record<string, string> }> } }).resource.aws_iam_role);
+    expect(roles.length).toBeGreaterThan(0);
+    for (const r of roles) expect(r.tags?.['marked-by']).toBe('user-aspect');
+  });
+
+  it('treats PlatformGuardrails as read-only: adding it again keeps the single resolution', () => {
+    const platform = buildPlatformApp('byo-full');
+    PlatformGuardrails.applyTo(platform.platformStack);
+    const stack = platform.platformStack as ResolveOnceStack;
+    stack.prepareStack();
+    const role = stack.node.findAll().find((n) => n instanceof TerraformResource)!;
+    expect(ResolveOnceStack.resolvedFragment(role)).toBeDefined();
+    Aspects.of(stack).add(new MarkResources());
+    const other = buildPlatformApp('byo-full').platformStack as ResolveOnceStack;
+    Aspects.of(other).add(new MarkResources());
+    other.prepareStack();
+    const otherRole = other.node.findAll().find((n) => n instanceof TerraformResource)!;
+    expect(ResolveOnceStack.resolvedFragment(otherRole)).toBeUndefined();
+  });
+});
