@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { Aspects, IAspect, TerraformElement, TerraformOutput, TerraformStack, Tokenization, DefaultTokenResolver, StringConcat } from 'cdktf';
 import { deepMerge } from 'cdktf/lib/util';
+import { withShortTokenTraces } from './token-traces';
 
 /**
  * One token resolution per element per synthesis (docs/design.md, "Synthesis speed").
@@ -89,16 +90,22 @@ export class ResolveOnceStack extends TerraformStack {
 
   /** cdktf's prepare pass (backend, cross-stack references), keeping each element's resolution. */
   public override prepareStack(): void {
-    runIdempotentAspects(this, []);
-    this.ensureBackendExists();
-    const prepared = new Map<IConstruct, Record<string, unknown>>();
-    for (const e of elementsOf(this)) prepared.set(e, Tokenization.resolve(e.toTerraform(), { scope: this, preparing: true, resolver: RESOLVER }) as Record<string, unknown>);
-    this.prepared = prepared;
-    this.checked = false;
+    withShortTokenTraces(() => {
+      runIdempotentAspects(this, []);
+      this.ensureBackendExists();
+      const prepared = new Map<IConstruct, Record<string, unknown>>();
+      for (const e of elementsOf(this)) prepared.set(e, Tokenization.resolve(e.toTerraform(), { scope: this, preparing: true, resolver: RESOLVER }) as Record<string, unknown>);
+      this.prepared = prepared;
+      this.checked = false;
+    });
   }
 
   /** The stack as Terraform JSON, the same as `TerraformStack.toTerraform()`. */
   public override toTerraform(): Record<string, unknown> {
+    return withShortTokenTraces(() => this.writeTerraform());
+  }
+
+  private writeTerraform(): Record<string, unknown> {
     const prepared = this.validPrepared();
     this.prepared = undefined;
     if (!prepared) return super.toTerraform();

@@ -3,6 +3,7 @@ import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { DataKubernetesIngressV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-ingress-v1';
 import { checkPlatformProps, checkPlatformResult, PlatformExistingResources } from './consistency';
 import { ResolveOnceStack } from '../core/resolve-once';
+import { shortTokenTraces } from '../core/token-traces';
 import { AiCluster, AiClusterProps } from '../cluster/ai-cluster';
 import { ClusterReference, ICluster, ImportedCluster } from '../cluster/cluster-reference';
 import { ValidationError } from '../core/errors';
@@ -199,6 +200,9 @@ export class AiPlatform extends Construct {
   /** Creates the stacks. */
   public constructor(scope: Construct, id: string, props: AiPlatformProps) {
     super(scope, id);
+    // Tokens record short creation traces while the platform builds (lib/core/token-traces.ts).
+    const restoreTraces = shortTokenTraces();
+    try {
     if ((props.cluster === undefined) === (props.existingCluster === undefined)) {
       throw new ValidationError(this, 'cluster', props.cluster === undefined ? 'neither cluster nor existingCluster' : 'both cluster and existingCluster', 'give exactly one of cluster (create one) or existingCluster (bring your own)');
     }
@@ -308,6 +312,9 @@ export class AiPlatform extends Construct {
 
     if (props.guardrails?.enabled ?? true) {
       this.guardrails = PlatformGuardrails.applyTo(this, props.guardrails);
+    }
+    } finally {
+      restoreTraces();
     }
   }
 
