@@ -54,16 +54,19 @@ if (process.env.BENCH_PHASES_CHILD) {
   const lib = require(path.join(root, 'dist', 'lib'));
   t.loadLibrary = cpu() - c;
   timed(lib.PlatformGuardrails.prototype, 'visit', 'guardrails');
-  // AiPlatform's stacks resolve each element once (lib/core/resolve-once.ts): time their passes too.
-  const { ResolveOnceStack } = require(path.join(root, 'dist', 'lib', 'core', 'resolve-once.js'));
-  timed(ResolveOnceStack.prototype, 'prepareStack', 'prepare');
-  timed(ResolveOnceStack.prototype, 'toTerraform', 'toTerraform');
   const example = process.env.BENCH_PHASES_CHILD;
   const app = new cdktf.App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'phases-')) });
   c = cpu();
   if (example === 'platform') require(path.join(root, 'dist', 'examples', 'platform', 'platform.js')).buildPlatform(app);
   else throw new Error(`bench/phases.js knows examples/platform only (got ${example})`);
   t.build = cpu() - c;
+  // AiPlatform's stacks resolve each element once (lib/core/resolve-once.ts, inside the bundle):
+  // time their own passes too.
+  for (const proto of new Set(app.node.findAll().filter(cdktf.TerraformStack.isStack).map((s) => Object.getPrototypeOf(s)))) {
+    if (proto === cdktf.TerraformStack.prototype) continue;
+    timed(proto, 'prepareStack', 'prepare');
+    timed(proto, 'toTerraform', 'toTerraform');
+  }
   const tracesBuild = traces;
   c = cpu();
   app.synth();
