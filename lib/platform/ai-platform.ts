@@ -21,7 +21,7 @@ import { DriftMonitor, DriftMonitorOptions } from '../monitoring/drift-monitor';
 import { EvalCronJob, EvalCronJobOptions } from '../evaluation/eval-cron-job';
 import { PlatformNamespace } from '../k8s/platform-namespace';
 import { CostMonitoring, CostMonitoringProps, CostReportSchedule, SpotPriceSchedule } from '../cost/cost-monitoring';
-import { platformCostReport } from './cost-report';
+import { CostReport, platformCostReport } from './cost-report';
 
 /** A drift monitor of the platform: {@link DriftMonitorOptions} with its id (shorthand of {@link AiPlatform.addDriftMonitor}). */
 export interface PlatformDriftMonitorOptions extends DriftMonitorOptions {
@@ -245,7 +245,7 @@ export class AiPlatform extends Construct {
   private changed = false;
   /** Info and warnings of the last whole-platform check, annotated once at synth. */
   private notes: PlatformNotes = { info: [], warnings: [] };
-  private annotated = false;
+  private readonly annotated = new Set<string>();
 
   /** Creates the stacks and everything the props arrays list. */
   public constructor(scope: Construct, id: string, props: AiPlatformProps) {
@@ -502,18 +502,17 @@ export class AiPlatform extends Construct {
   }
 
   /** The estimate of the cost report from the pools and serving stacks there are now. */
-  private costEstimate() {
+  private costEstimate(): CostReport {
     return platformCostReport(this, { spotPriceFactor: this.props.costMonitoring?.spotPriceFactor });
   }
 
   /**
    * Runs at synth (first Aspect of the platform stack): when something was added after the
-   * constructor, the whole-platform checks and the cost estimate run again over everything; the
-   * checks' notes are annotated once.
+   * constructor, the whole-platform checks and the cost estimate run again over everything; each
+   * of the checks' notes is annotated once.
    */
   private finalize(): void {
     if (this.changed) {
-      this.changed = false;
       const props = this.effectiveProps();
       checkPlatformProps(this, props);
       for (const d of this.added.driftMonitors) {
@@ -524,11 +523,16 @@ export class AiPlatform extends Construct {
       }
       this.notes = checkPlatformResult(this, props);
       if (this.costMonitoring?.reportConfig) this.costMonitoring.updateEstimate(this.costEstimate());
+      this.changed = false;
     }
-    if (!this.annotated) {
-      this.annotated = true;
-      for (const w of this.notes.warnings) Annotations.of(this).addWarning(w);
-      for (const i of this.notes.info) Annotations.of(this).addInfo(i);
+    // Each note once, also over several syntheses.
+    for (const [kind, list] of [['warn', this.notes.warnings], ['info', this.notes.info]] as const) {
+      for (const note of list) {
+        if (this.annotated.has(note)) continue;
+        this.annotated.add(note);
+        if (kind === 'warn') Annotations.of(this).addWarning(note);
+        else Annotations.of(this).addInfo(note);
+      }
     }
   }
 }
