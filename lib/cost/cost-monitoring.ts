@@ -166,8 +166,12 @@ export class CostMonitoring extends Construct {
   public readonly thresholds: CostAlertThresholds;
   /** The report CronJob, when `report` is set. */
   public readonly reportJob?: ScheduledJob;
-  /** The report job's config, when `report` is set. */
-  public readonly reportConfig?: CostReportJobConfig;
+  /** The report job and its config. */
+  private report?: { job: ScheduledJob; config: CostReportJobConfig };
+  /** The report job's config, when `report` is set (its estimate as last set, see {@link updateEstimate}). */
+  public get reportConfig(): CostReportJobConfig | undefined {
+    return this.report?.config;
+  }
   /** The spot price CronJob, when `spotPrices` is set. */
   public readonly spotPriceJob?: ScheduledJob;
   /** The spot price job's config, when `spotPrices` is set. */
@@ -211,13 +215,26 @@ export class CostMonitoring extends Construct {
     if (props.report) {
       const built = this.scheduleReport(props.metrics, props.report, props.dependsOn ?? []);
       this.reportJob = built.job;
-      this.reportConfig = built.config;
+      this.report = built;
     }
     if (props.spotPrices) {
       const built = this.scheduleSpotPrices(props.metrics, props.spotPrices, props.dependsOn ?? []);
       this.spotPriceJob = built.job;
       this.spotPriceConfig = built.config;
     }
+  }
+
+  /**
+   * Replaces the report's pre-deployment estimate (the report job's config). `AiPlatform` calls it
+   * at synth when GPU pools or serving stacks were added after the cost monitoring was created.
+   * @param estimate the new estimate (`platformCostReport(platform)`)
+   */
+  public updateEstimate(estimate: CostReport): void {
+    if (!this.report || !this.reportJob) throw new ValidationError(this, 'report', undefined, 'must be set to update the report\'s estimate');
+    const { limits: _limits, ...config } = { ...this.report.config, estimates: estimatesOf(estimate) };
+    void _limits;
+    this.reportJob.updateConfig(config as unknown as JsonObject);
+    this.report = { job: this.reportJob, config: { ...config, limits: this.reportJob.limits } as CostReportJobConfig };
   }
 
   private jobNamespace(prop: string, given: string | undefined, metrics: IMetricsBackbone): string {
@@ -269,11 +286,7 @@ export class CostMonitoring extends Construct {
     const mlflow = wireJobMlflow(this, r, namespace, podLabels, secretEnv, egressNamespaces, 'aiplatform-cost-report').config;
     if (!metrics.pushgatewayUrl) Annotations.of(this).addWarning('the metrics backbone has no Pushgateway: the cost report pushes no metrics (its job-failure alerts cannot fire)');
     const pushgateway: JobPushgatewayConfig | undefined = metrics.pushgatewayUrl ? { url: metrics.pushgatewayUrl, job: COST_REPORT_DEFAULTS.pushgatewayJob } : undefined;
-    const estimates: CostModelEstimate[] | undefined = r.estimate?.models.map((m) => ({
-      namespace: m.namespace, model: m.model, gpusPerReplica: m.gpusPerReplica,
-      replicaHourlyLowUsd: m.replicaHourlyLowUsd, replicaHourlyHighUsd: m.replicaHourlyHighUsd,
-      tokensPerSecondPerReplica: r.estimate!.assumptions.tokensPerSecondPerReplica,
-    }));
+    const estimates = r.estimate === undefined ? undefined : estimatesOf(r.estimate);
     const config = compact({
       name: 'aiplatform-cost',
       prometheusUrl: metrics.prometheusUrl,
@@ -301,4 +314,13 @@ export class CostMonitoring extends Construct {
     });
     return { job, config: { ...config, limits: job.limits } };
   }
+}
+
+/** The per-model rows of an estimate, as the report job reads them. */
+function estimatesOf(estimate: CostReport): CostModelEstimate[] {
+  return estimate.models.map((m) => ({
+    namespace: m.namespace, model: m.model, gpusPerReplica: m.gpusPerReplica,
+    replicaHourlyLowUsd: m.replicaHourlyLowUsd, replicaHourlyHighUsd: m.replicaHourlyHighUsd,
+    tokensPerSecondPerReplica: estimate.assumptions.tokensPerSecondPerReplica,
+  }));
 }

@@ -319,7 +319,9 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
   /** `startingDeadlineSeconds`. */
   public readonly startingDeadlineSeconds: number;
   /** Size of the rendered ConfigMap object (JSON), in bytes. */
-  public readonly configMapBytes: number;
+  public get configMapBytes(): number {
+    return Buffer.byteLength(JSON.stringify(this.configMap), 'utf8');
+  }
   /** The bounds written to the job config (`limits`): input and response caps, the run deadline. */
   public readonly limits: JobLimits;
   /**
@@ -328,7 +330,11 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
    */
   public readonly runDeadlineSeconds?: number;
   /** The config document as written to the ConfigMap. */
-  public readonly configJson: string;
+  public get configJson(): string {
+    return (this.configMap.data as Record<string, string>)[JOB_CONFIG_FILE_NAME];
+  }
+  /** Who receives the props (errors name it). */
+  private readonly owner: IConstruct;
 
   /** Creates the objects. */
   public constructor(scope: Construct, id: string, props: ScheduledJobProps) {
@@ -437,16 +443,13 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
     const meta = (objName: string) => ({ name: objName, namespace, labels: { ...labels } });
 
     // --- ConfigMap: bundle + config -------------------------------------------------------------
-    this.configJson = JSON.stringify({ ...props.config, limits: this.limits }, null, 2);
-    const data: Record<string, string> = { [JOB_CONFIG_FILE_NAME]: this.configJson };
+    this.owner = owner;
+    const data: Record<string, string> = { [JOB_CONFIG_FILE_NAME]: JSON.stringify({ ...props.config, limits: this.limits }, null, 2) };
     const bundleFile = `${props.kind}.js`;
     if (!custom) data[bundleFile] = fs.readFileSync(jobBundlePath(props.kind), 'utf8');
     const configMapName = `${name}-job`;
     this.configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(configMapName), data };
-    this.configMapBytes = Buffer.byteLength(JSON.stringify(this.configMap), 'utf8');
-    if (this.configMapBytes >= CONFIGMAP_LIMIT_BYTES) {
-      throw new ValidationError(owner, 'config', `${this.configMapBytes} bytes`, `makes the job ConfigMap larger than the Kubernetes limit of ${CONFIGMAP_LIMIT_BYTES} bytes (1 MiB): shorten the config or run your own image`);
-    }
+    this.checkConfigMapSize();
 
     // --- locations: IAM and egress ----------------------------------------------------------------
     const reads = (props.reads ?? []).map((u, i) => parseJobLocation(owner, `reads[${i}]`, u));
@@ -576,6 +579,23 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
       dependsOn: props.dependsOn,
       manifests: [this.configMap, this.serviceAccount, ...(this.networkPolicy ? [this.networkPolicy] : []), this.cronJob],
     });
+  }
+
+  /**
+   * Replaces the job config (the ConfigMap's config file; `limits` are kept), for a config input
+   * known only later, such as the cost report's estimate of pools added after it.
+   * @param config the config document (`DriftJobConfig`, `EvalJobConfig`, ...), without `limits`
+   */
+  public updateConfig(config: JsonObject): void {
+    (this.configMap.data as Record<string, string>)[JOB_CONFIG_FILE_NAME] = JSON.stringify({ ...config, limits: this.limits }, null, 2);
+    this.checkConfigMapSize();
+  }
+
+  private checkConfigMapSize(): void {
+    const bytes = this.configMapBytes;
+    if (bytes >= CONFIGMAP_LIMIT_BYTES) {
+      throw new ValidationError(this.owner, 'config', `${bytes} bytes`, `makes the job ConfigMap larger than the Kubernetes limit of ${CONFIGMAP_LIMIT_BYTES} bytes (1 MiB): shorten the config or run your own image`);
+    }
   }
 
   /** The CronJob as it will run (for the policy Aspect). */

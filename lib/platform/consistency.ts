@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { Annotations, TerraformStack, Token } from 'cdktf';
+import { TerraformStack, Token } from 'cdktf';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { ValidationError } from '../core/errors';
@@ -178,6 +178,14 @@ function secretUses(props: AiPlatformProps, platform: { readonly serving: Record
   return uses.filter((u) => !Token.isUnresolved(u.name) && !Token.isUnresolved(u.namespace));
 }
 
+/** Info and warnings of the whole-platform check, annotated by the platform once, at synth. */
+export interface PlatformNotes {
+  /** Info annotations. */
+  readonly info: string[];
+  /** Warning annotations. */
+  readonly warnings: string[];
+}
+
 /** What {@link checkPlatformResult} needs of the platform. */
 export interface BuiltPlatform extends IConstruct {
   /** The platform stack. */
@@ -197,10 +205,11 @@ export interface BuiltPlatform extends IConstruct {
 /**
  * Checks the built platform: duplicate namespaces, Helm releases and Secrets under every default;
  * what serving stacks may ask of their pools; the CIDRs the load balancers' traffic comes from;
- * that every Secret a prop names exists. Ends with an info annotation listing what the platform
- * creates and what must exist before `cdktf deploy`.
+ * that every Secret a prop names exists. Returns the notes (an info listing what the platform
+ * creates and what must exist before `cdktf deploy`; capacity warnings) for the platform to annotate.
  */
-export function checkPlatformResult(p: BuiltPlatform, props: AiPlatformProps): void {
+export function checkPlatformResult(p: BuiltPlatform, props: AiPlatformProps): PlatformNotes {
+  const notes: PlatformNotes = { info: [], warnings: [] };
   const scope: IConstruct = p;
   const all = p.platformStack.node.findAll();
 
@@ -264,12 +273,13 @@ export function checkPlatformResult(p: BuiltPlatform, props: AiPlatformProps): v
     }
   }
 
-  checkCapacity(p, props);
+  checkCapacity(p, props, notes);
   checkLoadBalancerCidrs(p, props);
 
   // Say at synth what the platform creates and what must exist before apply.
   const mustExist = [...(props.existing?.namespaces ?? []).map((n) => `namespace ${n}`), ...uses.filter((u) => declared.has(`${u.namespace}/${u.name}`)).map((u) => `Secret ${u.namespace}/${u.name} (${u.prop})`)];
-  Annotations.of(scope).addInfo(`namespaces created by the platform: ${[...nsOwners.keys()].sort().join(', ') || 'none'}; must exist before cdktf deploy: ${mustExist.join(', ') || 'nothing'}`);
+  notes.info.push(`namespaces created by the platform: ${[...nsOwners.keys()].sort().join(', ') || 'none'}; must exist before cdktf deploy: ${mustExist.join(', ') || 'nothing'}`);
+  return notes;
 }
 
 /** The platform prop behind a construct path (for errors found on the built tree). */
@@ -306,7 +316,7 @@ function poolGpuLimit(pool: IGpuNodePool, props: AiPlatformProps): number | unde
  * fit (else its autoscaler asks for capacity the pool can never give and pods stay pending).
  * Several stacks whose maxima only fit one at a time share the pool: a warning.
  */
-function checkCapacity(p: BuiltPlatform, props: AiPlatformProps): void {
+function checkCapacity(p: BuiltPlatform, props: AiPlatformProps, notes: PlatformNotes): void {
   for (const pool of Object.values(p.gpuPools)) {
     const limit = poolGpuLimit(pool, props);
     if (limit === undefined) continue;
@@ -327,7 +337,7 @@ function checkCapacity(p: BuiltPlatform, props: AiPlatformProps): void {
       }
     }
     if (maxTotal > limit) {
-      Annotations.of(p).addWarning(`the serving stacks on pool ${pool.poolName} may ask for ${maxTotal} GPUs together at maximum replicas, the pool holds ${limit}: they cannot all scale out at once`);
+      notes.warnings.push(`the serving stacks on pool ${pool.poolName} may ask for ${maxTotal} GPUs together at maximum replicas, the pool holds ${limit}: they cannot all scale out at once`);
     }
   }
 }

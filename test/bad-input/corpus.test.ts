@@ -27,7 +27,7 @@ const CASES: [string, Edit, string, string][] = [
   ['bad region', (p) => ({ ...p, region: 'us-west' }), 'region', '"us-west"'],
   ['no cluster at all', (p) => ({ ...p, cluster: undefined }), 'cluster', '"neither cluster nor existingCluster"'],
   ['serving on an unknown pool', (p) => ({ ...p, serving: [{ id: 'chat', gpuPool: 'tpu', models: [MODEL] }] }), 'serving[chat].gpuPool', '"tpu"'],
-  ['two pools with one name', (p) => ({ ...p, gpuPools: [POOL, POOL] }), 'gpuPools[1].poolName', '"gpu"'],
+  ['two pools with one name', (p) => ({ ...p, gpuPools: [POOL, POOL] }), 'gpuPools[gpu]', '"gpu"'],
   // cluster
   ['CIDR that does not parse', cluster({ vpcCidr: '10.0.0.0/40' }), 'vpcCidr', '"10.0.0.0/40"'],
   ['CIDR with host bits', cluster({ vpcCidr: '10.1.2.3/16' }), 'vpcCidr', '"10.1.2.3/16"'],
