@@ -2,10 +2,10 @@ import * as path from 'path';
 import { IConstruct } from 'constructs';
 
 /**
- * The library's own code: lib/ in the repository (this file is lib/core/errors.ts), dist/lib in the
- * package (one bundle, dist/lib/index.js: scripts/bundle-lib.js).
+ * The library's own code: lib/ in the repository; in the package the folder above the bundle
+ * dist/lib/index.js (scripts/bundle-lib.js), i.e. dist/, which holds only the library.
  */
-const LIBRARY_DIR = (path.basename(__dirname) === 'core' ? path.resolve(__dirname, '..') : __dirname) + path.sep;
+const LIBRARY_DIR = path.resolve(__dirname, '..') + path.sep;
 /** Frames that say nothing about the user's program: ours, node's, the construct and cdktf libraries. */
 const NOISE = [LIBRARY_DIR, 'node:internal', `${path.sep}node_modules${path.sep}`];
 
