@@ -75,3 +75,12 @@ export function truncateName(name: string, max: number): string {
   const suffix = h.toString(36).padStart(7, '0').slice(0, 7);
   return `${name.slice(0, max - 8)}-${suffix}`;
 }
+
+/**
+ * Orders strings by UTF-16 code unit, the same on every machine. Synthesized output never sorts with
+ * `localeCompare`: its order depends on the runtime's ICU data and locale, and its first call loads
+ * ICU collation (~10 ms of every synth).
+ */
+export function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

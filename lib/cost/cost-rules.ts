@@ -12,6 +12,7 @@ import { grafanaPanel } from '../observability/grafana-panel';
 import { PrometheusRuleEntry, PrometheusRuleGroup } from '../observability/monitoring-objects';
 import { SERVING_SIGNALS } from '../serving/serving-signals';
 import { CAPACITY_TYPES, COST_SERIES, PRICE_SOURCES, ROLLOUT_REVISION_POD_LABEL, ROLLOUT_ROLE_POD_LABEL, kubeStateMetricsLabel } from './definitions';
+import { byCodeUnit } from '../core/names';
 
 /** Node labels the cost rules read from `kube_node_labels` (kube-state-metrics must allow them). */
 export const COST_NODE_LABELS = {
@@ -77,7 +78,7 @@ function ksm(key: string): string {
  */
 function catalogPriceRules(spotFactor: number): PrometheusRuleEntry[] {
   const rules: PrometheusRuleEntry[] = Object.values(GPU_INSTANCE_TYPES)
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => byCodeUnit(a.name, b.name))
     .map((t) => ({ record: S.onDemandPrice, expr: `vector(${t.onDemandHourlyUsd})`, labels: { instance_type: t.name, price_source: PRICE_SOURCES.catalogOnDemand } }));
   rules.push({ record: S.spotAssumedPrice, expr: `label_replace(${S.onDemandPrice} * ${spotFactor}, "price_source", "${PRICE_SOURCES.catalogSpotAssumption}", "", "")`, labels: {} });
   return rules;

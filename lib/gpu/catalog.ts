@@ -1,6 +1,7 @@
 import { validateEnum } from '../core/enums';
 import { ValidationError } from '../core/errors';
 import { checkHelperNumber } from '../core/helper-args';
+import { byCodeUnit } from '../core/names';
 /** CPU architecture of an instance type. */
 export enum CpuArchitecture {
   /** x86_64 (Intel/AMD). */
@@ -236,7 +237,7 @@ export function selectGpuInstanceTypes(filter: GpuInstanceTypeFilter = {}): GpuI
     .filter((t) => filter.maxGpuMemoryGiB === undefined || t.gpuMemoryGiB <= filter.maxGpuMemoryGiB)
     .filter((t) => filter.families === undefined || filter.families.includes(t.family))
     .filter((t) => filter.maxOnDemandHourlyUsd === undefined || t.onDemandHourlyUsd <= filter.maxOnDemandHourlyUsd)
-    .sort((a, b) => a.onDemandHourlyUsd - b.onDemandHourlyUsd || a.name.localeCompare(b.name));
+    .sort((a, b) => a.onDemandHourlyUsd - b.onDemandHourlyUsd || byCodeUnit(a.name, b.name));
 }
 
 /**

@@ -3,7 +3,7 @@ import { validateEnum } from '../core/enums';
 import { Construct, IConstruct } from 'constructs';
 import { Annotations, ITerraformDependable, Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
-import { validateDns1123Label, validateDns1123Subdomain } from '../core/names';
+import { byCodeUnit, validateDns1123Label, validateDns1123Subdomain } from '../core/names';
 import { Duration, Size } from '../core/units';
 import { validateInteger, validateNumber, validatePattern } from '../core/validate';
 import { ICluster } from '../cluster/cluster-reference';
@@ -621,7 +621,7 @@ export function jobS3Statements(partition: string, reads: JobLocation[], writes:
   const byBucket = (locs: JobLocation[]) => {
     const m = new Map<string, string[]>();
     for (const l of locs) if (l.s3) m.set(l.s3.bucket, [...(m.get(l.s3.bucket) ?? []), l.s3.staticPrefix]);
-    return [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([bucket, prefixes]) => ({ bucket, prefixes: minimal(prefixes) }));
+    return [...m.entries()].sort(([a], [b]) => byCodeUnit(a, b)).map(([bucket, prefixes]) => ({ bucket, prefixes: minimal(prefixes) }));
   };
   const readBuckets = byBucket(reads);
   const writeBuckets = byBucket(writes);

@@ -18,7 +18,7 @@ import { KubernetesObject } from '../k8s/values';
 import { JsonObject } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
 import { ValidationError } from '../core/errors';
-import { validateDns1123Label, validateDns1123Subdomain, truncateName } from '../core/names';
+import { byCodeUnit, validateDns1123Label, validateDns1123Subdomain, truncateName } from '../core/names';
 import { applyTags, TagMap } from '../core/tags';
 import { Size } from '../core/units';
 import { validateInteger, validatePattern } from '../core/validate';
@@ -835,7 +835,7 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
    * manifests chart renders them at synth, after the last grant.
    */
   private renderBootstrap(): void {
-    const all = [...this.identities.values()].sort((a, b) => a.key.localeCompare(b.key));
+    const all = [...this.identities.values()].sort((a, b) => byCodeUnit(a.key, b.key));
     const users = all.map((id, i) => {
       const user: BootstrapUser = {
         username: id.username,

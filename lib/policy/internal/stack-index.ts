@@ -93,7 +93,9 @@ export class StackIndex {
         this.byNode.set(node, entry);
         this.byAddress.set(entry.address, entry);
         const key = `${entry.section}:${entry.type}`;
-        this.byType.set(key, [...(this.byType.get(key) ?? []), entry]);
+        const same = this.byType.get(key);
+        if (same) same.push(entry);
+        else this.byType.set(key, [entry]);
       }
     }
     return this.elementList;
