@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// Bundles the library's compiled JavaScript (dist/lib, from tsc) into the one file the package's
-// entry point loads, dist/lib/index.js, and removes the per-module files (the .d.ts files stay).
+// Bundles the library (lib/index.ts and what it imports) into the one file the package's entry point
+// loads, dist/lib/index.js, replacing tsc's per-module JavaScript (tsc still type-checks and writes
+// the .d.ts files). Bundled from the TypeScript sources, so the CommonJS output carries esbuild's
+// static list of named exports (`0 && (module.exports = {...})`), which Node reads to let ES module
+// apps `import { AiPlatform } from 'cdktf-ai-platform'`.
 // Why: loading ~150 small modules costs ~70 ms of CPU per synth in Node's module resolution
 // (stat, realpath, package scope lookups) that one file does not (docs/design.md, "Synthesis
 // speed"). cdktf, constructs and the provider packages stay external: users share them with us.
@@ -17,7 +20,8 @@ const LIB = path.join(ROOT, 'dist', 'lib');
 function bundleLib() {
   const entry = path.join(LIB, 'index.js');
   const result = esbuild.buildSync({
-    entryPoints: [entry],
+    entryPoints: [path.join(ROOT, 'lib', 'index.ts')],
+    tsconfig: path.join(ROOT, 'tsconfig.build.json'),
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -29,7 +33,7 @@ function bundleLib() {
     legalComments: 'inline',
     metafile: true,
   });
-  const inputs = Object.keys(result.metafile.inputs).map((f) => path.resolve(ROOT, f)).filter((f) => f.startsWith(LIB + path.sep));
+  const inputs = Object.keys(result.metafile.inputs).filter((f) => f.startsWith('lib/'));
   const code = result.outputFiles[0].contents;
   const tmp = `${entry}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, code);
