@@ -1,17 +1,22 @@
 /**
- * Shorter creation traces for the tokens cdktf creates while the library builds its tree
+ * No creation traces for the tokens cdktf creates while the library builds its tree
  * (docs/design.md, "Synthesis speed").
  *
  * cdktf records where every token was created (`creationStack`, shown when a token cannot be
  * resolved) by formatting the complete JavaScript stack: `Error.stackTraceLimit` is raised to
  * `Number.MAX_SAFE_INTEGER` for each of the ~1,400 tokens of the example platform, most of them the
- * attribute objects every generated provider class builds in its constructor. Inside
- * {@link shortTokenTraces} the trace keeps the {@link TOKEN_TRACE_FRAMES} innermost frames, which
- * still name the construct that created the token.
+ * attribute objects every generated provider class builds in its constructor. That was ~10% of the
+ * CPU time of a synth (with ts-node's source-mapped traces, more). Inside {@link shortTokenTraces}
+ * the trace is one line saying how to get it back: with the environment variable
+ * `CDKTF_AI_PLATFORM_TOKEN_TRACES=full`, cdktf records full traces as usual (for debugging a token
+ * that cannot be resolved; docs/troubleshooting.md).
  */
 
-/** Frames kept in a token's creation trace while the library builds its tree. */
-export const TOKEN_TRACE_FRAMES = 16;
+/** Set to `full` to keep cdktf's full token creation traces inside the library. */
+export const TOKEN_TRACES_ENV = 'CDKTF_AI_PLATFORM_TOKEN_TRACES';
+
+/** The creation trace of a token created inside the library. */
+export const TOKEN_TRACE_PLACEHOLDER = `(not recorded inside cdktf-ai-platform; set ${TOKEN_TRACES_ENV}=full to record it)`;
 
 type Capture = (below?: (...args: never[]) => unknown) => string[];
 
@@ -35,38 +40,24 @@ function stackTraceModule(): StackTraceModule | null {
   return traceModule;
 }
 
-const shortCapture: Capture = function shortCapture(below) {
-  const holder: { stack?: string } = {};
-  const previous = Error.stackTraceLimit;
-  try {
-    Error.stackTraceLimit = TOKEN_TRACE_FRAMES;
-    Error.captureStackTrace(holder, below ?? shortCapture);
-  } finally {
-    Error.stackTraceLimit = previous;
-  }
-  if (!holder.stack) return [];
-  return holder.stack
-    .split('\n')
-    .slice(1)
-    .map((s) => s.replace(/^\s*at\s+/, ''));
-};
+const noTrace: Capture = () => [TOKEN_TRACE_PLACEHOLDER];
 
 /**
- * From now on, tokens record the {@link TOKEN_TRACE_FRAMES} innermost frames of their creation stack
- * instead of all of them. Returns the function that restores what was there before (call it in a
- * `finally`); calls nest.
+ * From now on, tokens record {@link TOKEN_TRACE_PLACEHOLDER} instead of their creation stack (unless
+ * {@link TOKEN_TRACES_ENV} is `full`). Returns the function that restores what was there before (call
+ * it in a `finally`); calls nest.
  */
 export function shortTokenTraces(): () => void {
-  const m = stackTraceModule();
+  const m = process.env[TOKEN_TRACES_ENV] === 'full' ? null : stackTraceModule();
   if (!m) return () => undefined;
   const previous = m.captureStackTrace;
-  m.captureStackTrace = shortCapture;
+  m.captureStackTrace = noTrace;
   return () => {
     m.captureStackTrace = previous;
   };
 }
 
-/** Runs `build` with short token traces (see {@link shortTokenTraces}), restoring afterwards. */
+/** Runs `build` without token creation traces (see {@link shortTokenTraces}), restoring afterwards. */
 export function withShortTokenTraces<T>(build: () => T): T {
   const restore = shortTokenTraces();
   try {
