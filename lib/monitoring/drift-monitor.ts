@@ -9,7 +9,7 @@ import { validateInteger } from '../core/validate';
 import { ICluster } from '../cluster/cluster-reference';
 import { ServiceAccountRole } from '../cluster/iam';
 import {
-  DriftColumnConfig, DriftColumnKind, DriftDataFormat, DriftInputConfig, DriftJobConfig, DriftMethod, DriftThresholds,
+  DriftCheckOptions, DriftColumnConfig, DriftColumnKind, DriftDataFormat, DriftInputConfig, DriftJobConfig, DriftMethod, DriftThresholds,
   JobPushgatewayConfig,
 } from '../jobs/config';
 import { JsonObject, KubernetesObject } from '../k8s/values';
@@ -39,8 +39,11 @@ export interface DriftAlertOptions extends JobAlertOptions {
   readonly featureDriftSeverity?: AlertSeverity;
 }
 
-/** What a drift monitor checks and when: the drift job's settings (`DriftJobConfig`), its schedule and its alerts. */
-export interface DriftMonitorOptions extends ScheduledJobOptions {
+/**
+ * What a drift monitor checks and when: the drift check ({@link DriftCheckOptions}, declared once with
+ * the job config), its schedule, where it reports and its alerts.
+ */
+export interface DriftMonitorOptions extends ScheduledJobOptions, DriftCheckOptions {
   /** Namespace the CronJob runs in (a literal name; it must exist: pass its resource in `dependsOn`). */
   readonly namespace: string;
   /**
@@ -49,70 +52,6 @@ export interface DriftMonitorOptions extends ScheduledJobOptions {
    * @default - the construct id
    */
   readonly name?: string;
-  /** Reference dataset (training data or a known-good window): `s3://` or `http(s)://`, date templates allowed. */
-  readonly reference: DriftInputConfig;
-  /** Current window, usually templated by date (`s3://bucket/traffic/{{date-1d}}/`). */
-  readonly current: DriftInputConfig;
-  /**
-   * Per-column settings (kind, deciding methods, thresholds, bins).
-   * @default - every column inferred and checked with the defaults
-   */
-  readonly columns?: DriftColumnConfig[];
-  /**
-   * Check only the columns listed in `columns`.
-   * @default false
-   */
-  readonly onlyDeclaredColumns?: boolean;
-  /**
-   * Columns never checked (ids, timestamps, free text).
-   * @default - none
-   */
-  readonly ignoreColumns?: string[];
-  /**
-   * Default thresholds: `psi` (> 0), `ksPValue`, `chiSquarePValue` and `jensenShannon` (in (0, 1]).
-   * @default - psi 0.2, ksPValue 0.05, chiSquarePValue 0.05, jensenShannon 0.1
-   */
-  readonly thresholds?: DriftThresholds;
-  /**
-   * Methods deciding drift on numeric columns (psi, ks, jensen_shannon).
-   * @default [DriftMethod.PSI] (p-values flag negligible shifts on large windows)
-   */
-  readonly numericMethods?: DriftMethod[];
-  /**
-   * Methods deciding drift on categorical columns (psi, chi_square, jensen_shannon).
-   * @default [DriftMethod.JENSEN_SHANNON] (bounded and independent of the window size)
-   */
-  readonly categoricalMethods?: DriftMethod[];
-  /**
-   * Reference-quantile bins for numeric PSI and Jensen–Shannon (2–100).
-   * @default 10
-   */
-  readonly bins?: number;
-  /**
-   * Proportion substituted for an empty PSI bin (0–0.1].
-   * @default 0.0001
-   */
-  readonly psiEpsilon?: number;
-  /**
-   * Share of drifted columns (0–1] at or above which the dataset drifted.
-   * @default 0.5
-   */
-  readonly datasetDriftShare?: number;
-  /**
-   * Raw values treated as missing.
-   * @default ['', 'NaN', 'nan', 'null', 'NULL', 'N/A']
-   */
-  readonly missingValues?: string[];
-  /**
-   * An empty current window is a skipped run (exit 0), not a failure.
-   * @default false (an empty window usually means the pipeline feeding it broke)
-   */
-  readonly allowEmptyCurrent?: boolean;
-  /**
-   * Exit 2 (a failed Job, never retried) when the dataset drifted.
-   * @default false (drift is reported as metrics and alerts; the Job succeeds)
-   */
-  readonly failOnDrift?: boolean;
   /**
    * Where the JSON report is written (`s3://bucket/key` with date templates, or an `http(s)://` URL the job PUTs to).
    * @default - no report file (the report still goes to MLflow with `registry`)
