@@ -1,44 +1,25 @@
 import { Construct, IConstruct } from 'constructs';
-
 import { checkJobReadsAndWrites } from '../monitoring/job-io';
-
 import { Annotations, Token } from 'cdktf';
-
 import { ValidationError } from '../core/errors';
-
 import { validateDns1123Label, validateDns1123Subdomain } from '../core/names';
-
 import { Duration } from '../core/units';
-
 import { validateInteger, validateNumber, validatePattern } from '../core/validate';
-
 import { ICluster } from '../cluster/cluster-reference';
-
 import { ServiceAccountRole } from '../cluster/iam';
-
 import { EVAL_DEFAULTS, EvalJobConfig, EvalJudgeConfig, EvalModelEndpoint, EvalRegressionGate, EvalScorer, EvalThresholdGate } from '../jobs/config';
 import { JsonObject, KubernetesObject } from '../k8s/values';
-
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
-
 import { PrometheusRuleEntry } from '../observability/monitoring-objects';
 import { IMetricsBackbone } from '../observability/types';
-
 import { compact, wireJobMlflow } from '../monitoring/job-mlflow';
-
 import { addJobAlertRule, jobAlertMetadata, jobStaleAfterSeconds, validateJobName, wireJobMetrics } from '../monitoring/job-wiring';
-
 import { MlflowAccess, MlflowRegistry } from '../registry/mlflow-registry';
-
 import { AlertSeverity, JobAlertOptions, jobHealthRules, pushedSelector } from '../monitoring/job-alerts';
-
 import { EVAL_PUSHGATEWAY_JOB, JOB_METRICS } from '../monitoring/job-metrics';
-
 import { parseJobLocation } from '../monitoring/locations';
-
 import { ScheduledJob, ScheduledJobKind, ScheduledJobOptions, SecretEnvVar } from '../monitoring/scheduled-job';
 import { IOpenAiEndpoint } from './types';
-
 
 /** A key of a Kubernetes Secret in the eval job's namespace. */
 export interface EvalSecretRef {

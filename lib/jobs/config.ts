@@ -230,10 +230,11 @@ export interface DriftColumnConfig {
 }
 
 /**
- * What the drift job compares and how it decides drift: declared once, for the job config
- * ({@link DriftJobConfig}) and the construct (`DriftMonitorOptions`), which both extend it.
+ * Config of the DriftMonitor job (`assets/jobs/drift.js`). Its own members (what the job compares and
+ * how it decides drift) are declared once, here: `DriftMonitorOptions` takes them from this interface
+ * (`DriftCheckOptions`), so the construct and the job share one TSDoc.
  */
-export interface DriftCheckOptions {
+export interface DriftJobConfig extends JobCommonConfig {
   /**
    * Reference dataset (training data or a known-good window). A `DriftMonitor` reads `s3://` or
    * `http(s)://` URLs (date templates allowed); `file:///` is for the job run by hand.
@@ -303,9 +304,6 @@ export interface DriftCheckOptions {
    */
   readonly failOnDrift?: boolean;
 }
-
-/** Config of the DriftMonitor job (`assets/jobs/drift.js`): the drift check plus the fields every job has. */
-export interface DriftJobConfig extends JobCommonConfig, DriftCheckOptions {}
 
 /** An OpenAI-compatible chat completions endpoint. */
 export interface EvalModelEndpoint {

@@ -1,42 +1,24 @@
 import { Construct, IConstruct } from 'constructs';
-
 import { checkDriftInputsDiffer, checkJobReadsAndWrites } from './job-io';
-
 import { Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
-
 import { validateDns1123Label } from '../core/names';
-
 import { Duration } from '../core/units';
-
 import { validateInteger } from '../core/validate';
-
 import { ICluster } from '../cluster/cluster-reference';
-
 import { ServiceAccountRole } from '../cluster/iam';
-
-import { DriftCheckOptions, DriftColumnConfig, DriftColumnKind, DriftDataFormat, DriftInputConfig, DriftJobConfig, DriftMethod, DriftThresholds } from '../jobs/config';
+import { DriftColumnConfig, DriftColumnKind, DriftDataFormat, DriftInputConfig, DriftJobConfig, DriftMethod, DriftThresholds, JobCommonConfig } from '../jobs/config';
 import { JsonObject, KubernetesObject } from '../k8s/values';
-
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
-
 import { PrometheusRuleEntry, PrometheusRuleGroup } from '../observability/monitoring-objects';
 import { IMetricsBackbone } from '../observability/types';
-
 import { compact, wireJobMlflow } from './job-mlflow';
-
 import { addJobAlertRule, jobAlertMetadata, jobStaleAfterSeconds, validateJobName, wireJobMetrics } from './job-wiring';
-
 import { MlflowAccess, MlflowRegistry } from '../registry/mlflow-registry';
-
 import { AlertSeverity, JobAlertOptions, jobHealthRules, pushedSelector } from './job-alerts';
-
 import { DRIFT_PUSHGATEWAY_JOB, JOB_METRICS } from './job-metrics';
-
 import { parseJobLocation } from './locations';
-
 import { promString } from './promql';
-
 import { ScheduledJob, ScheduledJobKind, ScheduledJobOptions, SecretEnvVar } from './scheduled-job';
 import { ServingDriftOptions, servingDriftRuleGroups } from './serving-drift';
 
@@ -55,8 +37,16 @@ export interface DriftAlertOptions extends JobAlertOptions {
 }
 
 /**
- * What a drift monitor checks and when: the drift check ({@link DriftCheckOptions}, declared once with
- * the job config), its schedule, where it reports and its alerts.
+ * What the drift job compares and how it decides drift (reference and current windows, columns,
+ * thresholds, methods, bins, …): the members of the job config {@link DriftJobConfig} without the
+ * fields every job config has. Declared once, in the job config, so the construct and the job share
+ * one TSDoc.
+ */
+export type DriftCheckOptions = Omit<DriftJobConfig, keyof JobCommonConfig>;
+
+/**
+ * What a drift monitor checks and when: the drift check ({@link DriftCheckOptions}), its schedule,
+ * where it reports and its alerts.
  */
 export interface DriftMonitorOptions extends ScheduledJobOptions, DriftCheckOptions {
   /** Namespace the CronJob runs in (a literal name; it must exist: pass its resource in `dependsOn`). */
