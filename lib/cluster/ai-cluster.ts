@@ -15,7 +15,6 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Ec2Tag } from '@cdktf/provider-aws/lib/ec2-tag';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { ClusterVpc, NatGatewayMode } from './cluster-vpc';
 import { ClusterReference, ICluster, ServiceAccountRoles } from './cluster-reference';
@@ -23,6 +22,7 @@ import { ServiceAccountPolicy, ServiceAccountRole, servicePrincipalTrust } from 
 import { AddonVersions, DEFAULT_KUBERNETES_VERSION, EKS_VERSIONS, EksSupportPhase, LOG_RETENTION_DAYS } from './versions';
 import { checkEksSupport, supportCalendarDate } from './support-calendar';
 import { ValidationError } from '../core/errors';
+import { arnPartition } from '../core/regions';
 import { validateAwsName, truncateName } from '../core/names';
 import { validateCidr } from '../core/cidr';
 import { validateInteger, validateMinMax, validateOneOf, validatePattern } from '../core/validate';
@@ -295,7 +295,8 @@ export class AiCluster extends Construct implements ICluster {
     checkAddonVersions(this, this.kubernetesVersion, props.addonVersions);
     const addonVersions: AddonVersions = { ...EKS_VERSIONS[this.kubernetesVersion], ...props.addonVersions };
 
-    this.partition = new DataAwsPartition(this, 'partition').partition;
+    // The cluster's region is the provider's (read by a data source below), so is its partition.
+    this.partition = arnPartition(this, undefined);
     const managedPolicy = (policy: string) => `arn:${this.partition}:iam::aws:policy/${policy}`;
 
     this.network = new ClusterVpc(this, 'network', {

@@ -55,38 +55,11 @@ export interface ClusterReference {
 
 /**
  * An EKS cluster the platform can run on: created by {@link AiCluster} or imported with
- * {@link ImportedCluster}. Constructs take this, never a concrete class.
+ * {@link ImportedCluster}. Constructs take this, never a concrete class. Its attributes are those of
+ * a {@link ClusterReference} (declared once, there); an optional one is undefined when the cluster
+ * does not know it (an imported cluster without a system node group has no `systemNodeSelector`).
  */
-export interface ICluster extends IConstruct {
-  /** EKS cluster name. */
-  readonly clusterName: string;
-  /** API server endpoint. */
-  readonly endpoint: string;
-  /** Base64 certificate authority data. */
-  readonly certificateAuthorityData: string;
-  /** ARN of the IAM OIDC provider. */
-  readonly oidcProviderArn: string;
-  /** OIDC issuer URL. */
-  readonly oidcIssuerUrl: string;
-  /** VPC id. */
-  readonly vpcId: string;
-  /** Private subnet ids. */
-  readonly privateSubnetIds: string[];
-  /** The EKS cluster security group id. */
-  readonly clusterSecurityGroupId: string;
-  /** ARN of the node IAM role, when known. */
-  readonly nodeRoleArn?: string;
-  /** Name of the node IAM role, when known. */
-  readonly nodeRoleName?: string;
-  /** AWS region. */
-  readonly region: string;
-  /**
-   * Label that selects the on-demand system node group, where controllers (Karpenter, operators)
-   * must run. Undefined for imported clusters that have none.
-   */
-  readonly systemNodeSelector?: Record<string, string>;
-  /** Kubernetes minor of the control plane (e.g. `1.36`), when known. */
-  readonly kubernetesVersion?: string;
+export interface ICluster extends IConstruct, ClusterReference {
   /**
    * Creates an IAM role for a Kubernetes service account (IRSA), trusted only by
    * `system:serviceaccount:<namespace>:<serviceAccount>` with audience `sts.amazonaws.com`.

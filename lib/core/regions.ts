@@ -1,5 +1,6 @@
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { Annotations, Token } from 'cdktf';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { ValidationError } from './errors';
 import { FactTable } from './facts';
 
@@ -50,6 +51,20 @@ export function knownRegions(): string[] {
 /** The ARN partition of a region (`aws`, `aws-cn`, `aws-us-gov`, ...), undefined when no partition matches. */
 export function partitionOfRegion(region: string): string | undefined {
   return PARTITIONS.find((p) => p.regions.includes(region))?.id ?? PARTITIONS.find((p) => p.regionRegex.test(region))?.id;
+}
+
+/**
+ * The ARN partition (`aws`, `aws-cn`, `aws-us-gov`, ...) for resources of `scope` in `region`: the
+ * one way the library obtains it. A plain region gives its partition from the region catalog; an
+ * unresolved region (a Terraform reference such as `AiCluster.region`), a missing one or one no
+ * partition matches gives the `partition` attribute of an `aws_partition` data source created once
+ * in `scope` (id `partition`), which Terraform reads from the provider's region.
+ */
+export function arnPartition(scope: Construct, region: string | undefined): string {
+  const known = region !== undefined && !Token.isUnresolved(region) ? partitionOfRegion(region) : undefined;
+  if (known) return known;
+  const existing = scope.node.tryFindChild('partition');
+  return (existing instanceof DataAwsPartition ? existing : new DataAwsPartition(scope, 'partition')).partition;
 }
 
 /**

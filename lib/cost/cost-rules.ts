@@ -8,7 +8,7 @@
 import { Duration } from '../core/units';
 import { GPU_INSTANCE_TYPES, GPU_PRICE_SOURCE } from '../gpu/catalog';
 import { JsonObject } from '../k8s/values';
-import { grafanaPanel } from '../observability/grafana-panel';
+import { grafanaDashboard, grafanaPanel } from '../observability/grafana-panel';
 import { PrometheusRuleEntry, PrometheusRuleGroup } from '../observability/monitoring-objects';
 import { SERVING_SIGNALS } from '../serving/serving-signals';
 import { CAPACITY_TYPES, COST_SERIES, PRICE_SOURCES, ROLLOUT_REVISION_POD_LABEL, ROLLOUT_ROLE_POD_LABEL, kubeStateMetricsLabel } from './definitions';
@@ -225,16 +225,13 @@ export function costDashboard(): JsonObject {
     panel(8, 'Cost per request per model', 'timeseries', [[`sum by (namespace, model) (${S.modelCost}) / 3600 / sum by (namespace, model) (${S.modelRequests})`, '{{model}}']], 0, 24, 'currencyUSD'),
     panel(9, 'GPU node prices and their source (USD/h)', 'table', [[`${S.nodePrice}`, '{{node}} {{instance_type}} {{capacity_type}} {{price_source}}']], 12, 24, 'currencyUSD'),
   ];
-  return {
+  return grafanaDashboard({
     uid: 'aiplatform-cost',
     title: 'AI platform: GPU cost and unit economics',
     description: `Live GPU cost per model from node prices (on demand: ${GPU_PRICE_SOURCE.source}, ${GPU_PRICE_SOURCE.date}; spot: pushed spot price or the catalog assumption). docs/cost.md`,
     tags: ['cost', 'gpu', 'cdktf-ai-platform'],
-    schemaVersion: 39,
-    editable: false,
-    time: { from: 'now-7d', to: 'now' },
+    from: 'now-7d',
     refresh: '5m',
-    templating: { list: [{ name: 'datasource', label: 'Prometheus', type: 'datasource', query: 'prometheus' }] },
     panels,
-  };
+  });
 }

@@ -1,6 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
 import { checkJobReadsAndWrites } from '../monitoring/job-io';
-import { validateEnum } from '../core/enums';
 import { Annotations, Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label, validateDns1123Subdomain } from '../core/names';
@@ -8,20 +7,18 @@ import { Duration } from '../core/units';
 import { validateInteger, validateNumber, validatePattern } from '../core/validate';
 import { ICluster } from '../cluster/cluster-reference';
 import { ServiceAccountRole } from '../cluster/iam';
-import {
-  EVAL_DEFAULTS, EvalJobConfig, EvalJudgeConfig, EvalModelEndpoint, EvalRegressionGate, EvalScorer, EvalThresholdGate, JobPushgatewayConfig,
-} from '../jobs/config';
+import { EVAL_DEFAULTS, EvalJobConfig, EvalJudgeConfig, EvalModelEndpoint, EvalRegressionGate, EvalScorer, EvalThresholdGate } from '../jobs/config';
 import { JsonObject, KubernetesObject } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
-import { MonitoringObjectError, PrometheusRuleEntry, prometheusRule } from '../observability/monitoring-objects';
+import { PrometheusRuleEntry } from '../observability/monitoring-objects';
 import { IMetricsBackbone } from '../observability/types';
 import { compact, wireJobMlflow } from '../monitoring/job-mlflow';
+import { addJobAlertRule, jobAlertMetadata, jobStaleAfterSeconds, validateJobName, wireJobMetrics } from '../monitoring/job-wiring';
 import { MlflowAccess, MlflowRegistry } from '../registry/mlflow-registry';
 import { AlertSeverity, JobAlertOptions, jobHealthRules, pushedSelector } from '../monitoring/job-alerts';
 import { EVAL_PUSHGATEWAY_JOB, JOB_METRICS } from '../monitoring/job-metrics';
 import { parseJobLocation } from '../monitoring/locations';
-import { ScheduledJob, ScheduledJobKind, ScheduledJobOptions, SecretEnvVar, validateKubernetesLabelValue, validateKubernetesLabels } from '../monitoring/scheduled-job';
-import { checkRuleExpressions } from '../monitoring/serving-drift';
+import { ScheduledJob, ScheduledJobKind, ScheduledJobOptions, SecretEnvVar } from '../monitoring/scheduled-job';
 import { IOpenAiEndpoint } from './types';
 
 /** A key of a Kubernetes Secret in the eval job's namespace. */
@@ -302,8 +299,7 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
   /** Creates the evaluation. */
   public constructor(scope: Construct, id: string, props: EvalCronJobProps) {
     super(scope, id);
-    const name = validateDns1123Label(this, 'name', props.name ?? id);
-    if (name.length > 40) throw new ValidationError(this, 'name', name, 'must be at most 40 characters (the CronJob is named "eval-<name>")');
+    const name = validateJobName(this, props.name ?? id, 'eval');
     this.evalName = name;
     const k8sName = `eval-${name}`;
 
@@ -355,23 +351,11 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
     checkJobReadsAndWrites(this, [{ prop: 'datasetUrl', url: props.datasetUrl }, ...baseline], [...(props.reportUrl !== undefined ? [{ prop: 'reportUrl', url: props.reportUrl }] : []), ...baseline]);
 
     // --- metrics, MLflow, secrets --------------------------------------------------------------------
-    const alertsWanted = props.metrics !== undefined && (props.alerts?.enabled ?? true);
-    if (props.alerts?.enabled && !props.metrics) throw new ValidationError(this, 'alerts.enabled', true, 'needs metrics (the PrometheusRule is loaded by its Prometheus)');
-    const pushUrl = props.pushgatewayUrl ?? props.metrics?.pushgatewayUrl;
-    if (props.metrics && pushUrl === undefined) {
-      throw new ValidationError(this, 'metrics', props.metrics.node.path, 'has no Pushgateway (Observability pushgateway.enabled is false): enable it or set pushgatewayUrl, or the job\'s metrics and alerts have nothing to read');
-    }
-    if (!props.metrics && pushUrl === undefined) Annotations.of(this).addWarning('no metrics: the eval job pushes no metrics and no alert fires on a failed gate; pass metrics (IMetricsBackbone)');
     const egressNamespaces: string[] = [ep.namespace];
     const egressUrls: string[] = [];
     if (!Token.isUnresolved(ep.baseUrl)) egressUrls.push(ep.baseUrl);
-    if (props.pushgatewayUrl !== undefined) {
-      parseJobLocation(this, 'pushgatewayUrl', props.pushgatewayUrl);
-      egressUrls.push(props.pushgatewayUrl);
-    } else if (props.metrics) {
-      egressNamespaces.push(props.metrics.namespace);
-    }
-    const pushgateway: JobPushgatewayConfig | undefined = pushUrl !== undefined ? { url: pushUrl, job: EVAL_PUSHGATEWAY_JOB, groupingLabels: { namespace } } : undefined;
+    const pushes = wireJobMetrics(this, props, namespace, EVAL_PUSHGATEWAY_JOB, 'the eval job pushes no metrics and no alert fires on a failed gate', egressNamespaces, egressUrls);
+    const { alertsWanted, pushgateway } = pushes;
     const secretEnv: SecretEnvVar[] = [{ name: EVAL_MODEL_API_KEY_ENV, secretName: apiKey.secretName, secretKey: apiKey.secretKey }];
     const podLabels = { 'app.kubernetes.io/name': 'eval-cron-job', 'app.kubernetes.io/instance': k8sName };
 
@@ -431,26 +415,17 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
     });
     this.role = this.job.role;
     this.config = { ...this.config, limits: this.job.limits };
-    // The backbone's Pushgateway admits only the pods it is told about: these job pods.
-    if (props.metrics && props.pushgatewayUrl === undefined && pushUrl !== undefined) props.metrics.allowPushes(namespace, podLabels);
+    pushes.allowPushes(podLabels);
 
     // --- alerts ------------------------------------------------------------------------------------
     const a = props.alerts ?? {};
-    const staleRuns = validateInteger(this, 'alerts.staleAfterRuns', a.staleAfterRuns ?? 2, 1, 100);
-    this.staleAfterSeconds = staleRuns * this.job.intervals.maxSeconds + this.job.activeDeadlineSeconds + this.job.startingDeadlineSeconds;
+    this.staleAfterSeconds = jobStaleAfterSeconds(this, a, this.job);
     if (alertsWanted) {
       const passRateGate = (gates ?? [{ metric: 'pass_rate', min: 0.8 }]).find((g) => g.metric === 'pass_rate' && g.min !== undefined);
       const threshold = a.passRateThreshold ?? passRateGate?.min ?? 0.8;
       validateNumber(this, 'alerts.passRateThreshold', threshold, 0, 1);
       const groups = [{ name: k8sName, rules: this.alertRules(namespace, k8sName, a, podLabels, threshold) }];
-      checkRuleExpressions(this, 'alerts', groups);
-      try {
-        this.alertRule = prometheusRule({ name: `${k8sName}-alerts`, namespace, labels: { ...props.metrics!.ruleLabels }, groups });
-      } catch (e) {
-        if (e instanceof MonitoringObjectError) throw new ValidationError(this, `alerts.${e.prop}`, e.value, e.expected);
-        throw e;
-      }
-      this.job.chart.addManifest(this.alertRule);
+      this.alertRule = addJobAlertRule(this, this.job, k8sName, namespace, props.metrics!, groups);
     }
   }
 
@@ -514,11 +489,7 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
   }
 
   private alertRules(namespace: string, cronJobName: string, a: EvalAlertOptions, podLabels: Record<string, string>, passRateThreshold: number): PrometheusRuleEntry[] {
-    if (a.team !== undefined) validateKubernetesLabelValue(this, 'alerts.team', a.team);
-    for (const k of ['severity', 'jobHealthSeverity'] as const) validateEnum(this, `alerts.${k}`, a[k], AlertSeverity, 'AlertSeverity');
-    validateKubernetesLabels(this, 'alerts.labels', a.labels);
-    const labels: Record<string, string> = { ...a.labels, ...(a.team !== undefined ? { team: a.team } : {}), ...modelAlertLabels(this.model, this.endpointRef) };
-    const annotations: Record<string, string> = a.runbookUrl ? { runbook_url: a.runbookUrl } : {};
+    const { labels, annotations } = jobAlertMetadata(this, a, [], modelAlertLabels(this.model, this.endpointRef));
     const target = { pushgatewayJob: EVAL_PUSHGATEWAY_JOB, nameLabel: 'eval', name: this.evalName, namespace };
     const sel = pushedSelector(target);
     const severity = a.severity ?? AlertSeverity.WARNING;

@@ -1,10 +1,10 @@
 import { Construct, IConstruct } from 'constructs';
 import { Annotations, TerraformStack } from 'cdktf';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { ICluster } from '../cluster/cluster-reference';
 import { PolicyStatement, ServiceAccountRole } from '../cluster/iam';
 import { ValidationError } from '../core/errors';
+import { arnPartition } from '../core/regions';
 import { validateInteger } from '../core/validate';
 import { CHARTS } from '../k8s/charts';
 import { HelmChart } from '../k8s/helm-chart';
@@ -80,7 +80,7 @@ export class ClusterAutoscaler extends Construct {
     instances.set(stack, this);
     const c = props.cluster;
     this.cluster = c;
-    const partition = new DataAwsPartition(this, 'partition').partition;
+    const partition = arnPartition(this, c.region);
     this.role = c.addServiceAccountRole('kube-system', 'cluster-autoscaler', { statements: clusterAutoscalerStatements(partition, c.region, c.clusterName) });
     if (!c.systemNodeSelector) {
       Annotations.of(this).addWarning('the cluster has no systemNodeSelector: cluster-autoscaler may be scheduled on a node it scales down; give the cluster an on-demand node group label');

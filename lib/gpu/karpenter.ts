@@ -5,7 +5,6 @@ import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
@@ -15,6 +14,7 @@ import { CHARTS } from '../k8s/charts';
 import { HelmChart } from '../k8s/helm-chart';
 import { JsonObject } from '../k8s/values';
 import { ValidationError } from '../core/errors';
+import { arnPartition } from '../core/regions';
 import { truncateName, validateDns1123Label } from '../core/names';
 import { validateInteger } from '../core/validate';
 
@@ -137,7 +137,7 @@ export class Karpenter extends Construct {
     this.cluster = cluster;
     this.namespace = validateDns1123Label(this, 'namespace', props.namespace ?? 'kube-system');
     const replicas = validateInteger(this, 'replicas', props.replicas ?? 2, 1, 5);
-    const partition = new DataAwsPartition(this, 'partition').partition;
+    const partition = arnPartition(this, cluster.region);
     const name = cluster.clusterName;
 
     // Node role: the cluster's (its managed node group already gave it an EC2_LINUX access entry) or our own.

@@ -1,16 +1,4 @@
-import { Token } from 'cdktf';
 import { PolicyStatement } from '../cluster/iam';
-
-/**
- * The AWS partition of a region (`aws`, `aws-cn`, `aws-us-gov`), for ARNs. An unresolved region
- * (a Terraform reference) is taken to be in the commercial partition.
- */
-export function awsPartition(region: string): string {
-  if (Token.isUnresolved(region)) return 'aws';
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
 
 const CLUSTER_TAG = 'elbv2.k8s.aws/cluster';
 const requestTagPresent = { test: 'Null', variable: `aws:RequestTag/${CLUSTER_TAG}`, values: ['false'] };

@@ -4,6 +4,7 @@ import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v
 import { ICluster } from '../cluster/cluster-reference';
 import { ServiceAccountRole } from '../cluster/iam';
 import { ValidationError } from '../core/errors';
+import { arnPartition } from '../core/regions';
 import { validateDns1123Label } from '../core/names';
 import { validateInteger } from '../core/validate';
 import { CHARTS } from '../k8s/charts';
@@ -13,7 +14,7 @@ import { EgressRule } from '../k8s/egress';
 import { restrictedContainerSecurityContext } from '../k8s/pod-security';
 import { JsonObject } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
-import { awsLoadBalancerControllerStatements, awsPartition } from './alb-controller-policy';
+import { awsLoadBalancerControllerStatements } from './alb-controller-policy';
 
 /** An ingress controller, as constructs that create Ingresses see it. Implemented by {@link AwsLoadBalancerController}. */
 export interface IIngressController extends IConstruct {
@@ -115,7 +116,7 @@ export class AwsLoadBalancerController extends Construct implements IIngressCont
         spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'aws-load-balancer-controller' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: String(WEBHOOK_PORT), protocol: 'TCP' }] }] },
       });
     }
-    this.role = props.cluster.addServiceAccountRole(this.namespace, SERVICE_ACCOUNT, { statements: awsLoadBalancerControllerStatements(awsPartition(props.cluster.region)) });
+    this.role = props.cluster.addServiceAccountRole(this.namespace, SERVICE_ACCOUNT, { statements: awsLoadBalancerControllerStatements(arnPartition(this, props.cluster.region)) });
     this.chart = new HelmChart(this, 'chart', {
       chart: CHARTS.awsLoadBalancerController,
       releaseName: 'aws-load-balancer-controller',

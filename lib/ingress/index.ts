@@ -1,3 +1,3 @@
 export * from './aws-load-balancer-controller';
-// ./alb-controller-policy: internal only (awsPartition, awsLoadBalancerControllerStatements).
+// ./alb-controller-policy: internal only (awsLoadBalancerControllerStatements).
 export type { InternalAlbIngressOptions } from './internal-alb';

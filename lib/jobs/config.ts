@@ -229,16 +229,23 @@ export interface DriftColumnConfig {
   readonly bins?: number;
 }
 
-/** Config of the DriftMonitor job (`assets/jobs/drift.js`). */
+/**
+ * Config of the DriftMonitor job (`assets/jobs/drift.js`). Its own members (what the job compares and
+ * how it decides drift) are declared once, here: `DriftMonitorOptions` takes them from this interface
+ * (`DriftCheckOptions`), so the construct and the job share one TSDoc.
+ */
 export interface DriftJobConfig extends JobCommonConfig {
-  /** Reference dataset (the training or a known-good window). */
+  /**
+   * Reference dataset (training data or a known-good window). A `DriftMonitor` reads `s3://` or
+   * `http(s)://` URLs (date templates allowed); `file:///` is for the job run by hand.
+   */
   readonly reference: DriftInputConfig;
-  /** Current window, usually templated by date (e.g. `s3://b/traffic/{{date-1d}}/`). */
+  /** Current window, usually templated by date (e.g. `s3://bucket/traffic/{{date-1d}}/`); URLs as for `reference`. */
   readonly current: DriftInputConfig;
   /**
-   * Settings for some columns. Columns not listed are still checked with the defaults unless
-   * `onlyDeclaredColumns` is set.
-   * @default - every column inferred
+   * Per-column settings (kind, deciding methods, thresholds, bins). Columns not listed are still
+   * checked with the defaults unless `onlyDeclaredColumns` is set.
+   * @default - every column inferred and checked with the defaults
    */
   readonly columns?: DriftColumnConfig[];
   /**
@@ -252,17 +259,17 @@ export interface DriftJobConfig extends JobCommonConfig {
    */
   readonly ignoreColumns?: string[];
   /**
-   * Default thresholds.
-   * @default - see DriftThresholds
+   * Default thresholds: `psi` (> 0), `ksPValue`, `chiSquarePValue` and `jensenShannon` (in (0, 1]).
+   * @default - psi 0.2, ksPValue 0.05, chiSquarePValue 0.05, jensenShannon 0.1 (see DriftThresholds)
    */
   readonly thresholds?: DriftThresholds;
   /**
-   * Methods deciding drift on numeric columns.
+   * Methods deciding drift on numeric columns (psi, ks, jensen_shannon).
    * @default [DriftMethod.PSI] (PSI does not shrink to "significant" on large windows as p-values do)
    */
   readonly numericMethods?: DriftMethod[];
   /**
-   * Methods deciding drift on categorical columns.
+   * Methods deciding drift on categorical columns (psi, chi_square, jensen_shannon).
    * @default [DriftMethod.JENSEN_SHANNON] (bounded, and independent of the window size)
    */
   readonly categoricalMethods?: DriftMethod[];
@@ -272,7 +279,7 @@ export interface DriftJobConfig extends JobCommonConfig {
    */
   readonly bins?: number;
   /**
-   * Proportion substituted for an empty bin in PSI, so that `ln(0)` never occurs.
+   * Proportion substituted for an empty PSI bin, so that `ln(0)` never occurs (0–0.1].
    * @default 0.0001
    */
   readonly psiEpsilon?: number;
@@ -287,13 +294,13 @@ export interface DriftJobConfig extends JobCommonConfig {
    */
   readonly missingValues?: string[];
   /**
-   * An empty current window is not an error: the job exits 0 with a report of status `skipped`.
+   * An empty current window is a skipped run (exit 0, a report of status `skipped`), not a failure.
    * @default false (an empty window usually means the pipeline feeding it broke)
    */
   readonly allowEmptyCurrent?: boolean;
   /**
-   * Exit with code 2 when the dataset drifted (for pipelines that gate on drift).
-   * @default false (drift is reported as metrics; alerts fire from them)
+   * Exit with code 2 (a failed Job, never retried) when the dataset drifted, for pipelines that gate on drift.
+   * @default false (drift is reported as metrics and alerts; the Job succeeds)
    */
   readonly failOnDrift?: boolean;
 }

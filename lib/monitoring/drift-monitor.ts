@@ -1,29 +1,26 @@
 import { Construct, IConstruct } from 'constructs';
 import { checkDriftInputsDiffer, checkJobReadsAndWrites } from './job-io';
-import { validateEnum } from '../core/enums';
-import { Annotations, Token } from 'cdktf';
+import { Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label } from '../core/names';
 import { Duration } from '../core/units';
 import { validateInteger } from '../core/validate';
 import { ICluster } from '../cluster/cluster-reference';
 import { ServiceAccountRole } from '../cluster/iam';
-import {
-  DriftColumnConfig, DriftColumnKind, DriftDataFormat, DriftInputConfig, DriftJobConfig, DriftMethod, DriftThresholds,
-  JobPushgatewayConfig,
-} from '../jobs/config';
+import { DriftColumnConfig, DriftColumnKind, DriftDataFormat, DriftInputConfig, DriftJobConfig, DriftMethod, DriftThresholds, JobCommonConfig } from '../jobs/config';
 import { JsonObject, KubernetesObject } from '../k8s/values';
 import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
-import { MonitoringObjectError, PrometheusRuleEntry, PrometheusRuleGroup, prometheusRule } from '../observability/monitoring-objects';
+import { PrometheusRuleEntry, PrometheusRuleGroup } from '../observability/monitoring-objects';
 import { IMetricsBackbone } from '../observability/types';
 import { compact, wireJobMlflow } from './job-mlflow';
+import { addJobAlertRule, jobAlertMetadata, jobStaleAfterSeconds, validateJobName, wireJobMetrics } from './job-wiring';
 import { MlflowAccess, MlflowRegistry } from '../registry/mlflow-registry';
 import { AlertSeverity, JobAlertOptions, jobHealthRules, pushedSelector } from './job-alerts';
 import { DRIFT_PUSHGATEWAY_JOB, JOB_METRICS } from './job-metrics';
 import { parseJobLocation } from './locations';
 import { promString } from './promql';
-import { ScheduledJob, ScheduledJobKind, ScheduledJobOptions, SecretEnvVar, validateKubernetesLabelValue, validateKubernetesLabels } from './scheduled-job';
-import { ServingDriftOptions, checkRuleExpressions, servingDriftRuleGroups } from './serving-drift';
+import { ScheduledJob, ScheduledJobKind, ScheduledJobOptions, SecretEnvVar } from './scheduled-job';
+import { ServingDriftOptions, servingDriftRuleGroups } from './serving-drift';
 
 /** Alert options of a {@link DriftMonitor}. */
 export interface DriftAlertOptions extends JobAlertOptions {
@@ -39,8 +36,19 @@ export interface DriftAlertOptions extends JobAlertOptions {
   readonly featureDriftSeverity?: AlertSeverity;
 }
 
-/** What a drift monitor checks and when: the drift job's settings (`DriftJobConfig`), its schedule and its alerts. */
-export interface DriftMonitorOptions extends ScheduledJobOptions {
+/**
+ * What the drift job compares and how it decides drift (reference and current windows, columns,
+ * thresholds, methods, bins, …): the members of the job config {@link DriftJobConfig} without the
+ * fields every job config has. Declared once, in the job config, so the construct and the job share
+ * one TSDoc.
+ */
+export type DriftCheckOptions = Omit<DriftJobConfig, keyof JobCommonConfig>;
+
+/**
+ * What a drift monitor checks and when: the drift check ({@link DriftCheckOptions}), its schedule,
+ * where it reports and its alerts.
+ */
+export interface DriftMonitorOptions extends ScheduledJobOptions, DriftCheckOptions {
   /** Namespace the CronJob runs in (a literal name; it must exist: pass its resource in `dependsOn`). */
   readonly namespace: string;
   /**
@@ -49,70 +57,6 @@ export interface DriftMonitorOptions extends ScheduledJobOptions {
    * @default - the construct id
    */
   readonly name?: string;
-  /** Reference dataset (training data or a known-good window): `s3://` or `http(s)://`, date templates allowed. */
-  readonly reference: DriftInputConfig;
-  /** Current window, usually templated by date (`s3://bucket/traffic/{{date-1d}}/`). */
-  readonly current: DriftInputConfig;
-  /**
-   * Per-column settings (kind, deciding methods, thresholds, bins).
-   * @default - every column inferred and checked with the defaults
-   */
-  readonly columns?: DriftColumnConfig[];
-  /**
-   * Check only the columns listed in `columns`.
-   * @default false
-   */
-  readonly onlyDeclaredColumns?: boolean;
-  /**
-   * Columns never checked (ids, timestamps, free text).
-   * @default - none
-   */
-  readonly ignoreColumns?: string[];
-  /**
-   * Default thresholds: `psi` (> 0), `ksPValue`, `chiSquarePValue` and `jensenShannon` (in (0, 1]).
-   * @default - psi 0.2, ksPValue 0.05, chiSquarePValue 0.05, jensenShannon 0.1
-   */
-  readonly thresholds?: DriftThresholds;
-  /**
-   * Methods deciding drift on numeric columns (psi, ks, jensen_shannon).
-   * @default [DriftMethod.PSI] (p-values flag negligible shifts on large windows)
-   */
-  readonly numericMethods?: DriftMethod[];
-  /**
-   * Methods deciding drift on categorical columns (psi, chi_square, jensen_shannon).
-   * @default [DriftMethod.JENSEN_SHANNON] (bounded and independent of the window size)
-   */
-  readonly categoricalMethods?: DriftMethod[];
-  /**
-   * Reference-quantile bins for numeric PSI and Jensen–Shannon (2–100).
-   * @default 10
-   */
-  readonly bins?: number;
-  /**
-   * Proportion substituted for an empty PSI bin (0–0.1].
-   * @default 0.0001
-   */
-  readonly psiEpsilon?: number;
-  /**
-   * Share of drifted columns (0–1] at or above which the dataset drifted.
-   * @default 0.5
-   */
-  readonly datasetDriftShare?: number;
-  /**
-   * Raw values treated as missing.
-   * @default ['', 'NaN', 'nan', 'null', 'NULL', 'N/A']
-   */
-  readonly missingValues?: string[];
-  /**
-   * An empty current window is a skipped run (exit 0), not a failure.
-   * @default false (an empty window usually means the pipeline feeding it broke)
-   */
-  readonly allowEmptyCurrent?: boolean;
-  /**
-   * Exit 2 (a failed Job, never retried) when the dataset drifted.
-   * @default false (drift is reported as metrics and alerts; the Job succeeds)
-   */
-  readonly failOnDrift?: boolean;
   /**
    * Where the JSON report is written (`s3://bucket/key` with date templates, or an `http(s)://` URL the job PUTs to).
    * @default - no report file (the report still goes to MLflow with `registry`)
@@ -215,8 +159,7 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
   /** Creates the monitor. */
   public constructor(scope: Construct, id: string, props: DriftMonitorProps) {
     super(scope, id);
-    const name = validateDns1123Label(this, 'name', props.name ?? id);
-    if (name.length > 40) throw new ValidationError(this, 'name', name, 'must be at most 40 characters (the CronJob is named "drift-<name>")');
+    const name = validateJobName(this, props.name ?? id, 'drift');
     this.monitorName = name;
     const k8sName = `drift-${name}`;
     if (Token.isUnresolved(props.namespace)) throw new ValidationError(this, 'namespace', props.namespace, 'must be a literal namespace name; pass the namespace resource in dependsOn for ordering');
@@ -259,24 +202,10 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
     if (props.modelId !== undefined && props.model === undefined) throw new ValidationError(this, 'modelId', props.modelId, 'needs model (the served name it belongs to)');
 
     // --- metrics, MLflow --------------------------------------------------------------------------
-    const alertsWanted = props.metrics !== undefined && (props.alerts?.enabled ?? true);
-    if (props.alerts?.enabled && !props.metrics) throw new ValidationError(this, 'alerts.enabled', true, 'needs metrics (the PrometheusRule is loaded by its Prometheus)');
-    const pushUrl = props.pushgatewayUrl ?? props.metrics?.pushgatewayUrl;
-    if (props.metrics && pushUrl === undefined) {
-      throw new ValidationError(this, 'metrics', props.metrics.node.path, 'has no Pushgateway (Observability pushgateway.enabled is false): enable it or set pushgatewayUrl, or the job\'s metrics and alerts have nothing to read');
-    }
-    if (!props.metrics && pushUrl === undefined) Annotations.of(this).addWarning('no metrics: the drift job pushes no metrics and no alert fires on drift; pass metrics (IMetricsBackbone)');
     const egressNamespaces: string[] = [];
     const egressUrls: string[] = [];
-    if (props.pushgatewayUrl !== undefined) {
-      parseJobLocation(this, 'pushgatewayUrl', props.pushgatewayUrl);
-      egressUrls.push(props.pushgatewayUrl);
-    } else if (props.metrics) {
-      egressNamespaces.push(props.metrics.namespace);
-    }
-    const pushgateway: JobPushgatewayConfig | undefined = pushUrl !== undefined
-      ? { url: pushUrl, job: DRIFT_PUSHGATEWAY_JOB, groupingLabels: { namespace } }
-      : undefined;
+    const pushes = wireJobMetrics(this, props, namespace, DRIFT_PUSHGATEWAY_JOB, 'the drift job pushes no metrics and no alert fires on drift', egressNamespaces, egressUrls);
+    const { alertsWanted, pushgateway } = pushes;
 
     const podLabels = { 'app.kubernetes.io/name': 'drift-monitor', 'app.kubernetes.io/instance': k8sName };
     const secretEnv: SecretEnvVar[] = [];
@@ -325,40 +254,25 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
     });
     this.role = this.job.role;
     this.config = { ...this.config, limits: this.job.limits };
-    // The backbone's Pushgateway admits only the pods it is told about: these job pods.
-    if (props.metrics && props.pushgatewayUrl === undefined && pushUrl !== undefined) props.metrics.allowPushes(namespace, podLabels);
+    pushes.allowPushes(podLabels);
 
     // --- alerts -----------------------------------------------------------------------------------
     const a = props.alerts ?? {};
-    const staleRuns = validateInteger(this, 'alerts.staleAfterRuns', a.staleAfterRuns ?? 2, 1, 100);
-    this.staleAfterSeconds = staleRuns * this.job.intervals.maxSeconds + this.job.activeDeadlineSeconds + this.job.startingDeadlineSeconds;
+    this.staleAfterSeconds = jobStaleAfterSeconds(this, a, this.job);
     if (props.servingSignals && !props.metrics) throw new ValidationError(this, 'servingSignals', props.servingSignals.models, 'needs metrics (the rules are loaded by its Prometheus)');
     if (alertsWanted || props.servingSignals) {
       const groups: PrometheusRuleGroup[] = [];
       if (alertsWanted) groups.push({ name: k8sName, rules: this.alertRules(namespace, k8sName, a, podLabels, props.model, props.modelId) });
       if (props.servingSignals) groups.push(...servingDriftRuleGroups(this, 'servingSignals', name, props.servingSignals));
-      checkRuleExpressions(this, 'alerts', groups);
-      try {
-        this.alertRule = prometheusRule({ name: `${k8sName}-alerts`, namespace, labels: { ...props.metrics!.ruleLabels }, groups });
-      } catch (e) {
-        if (e instanceof MonitoringObjectError) throw new ValidationError(this, `alerts.${e.prop}`, e.value, e.expected);
-        throw e;
-      }
-      this.job.chart.addManifest(this.alertRule);
+      this.alertRule = addJobAlertRule(this, this.job, k8sName, namespace, props.metrics!, groups);
     }
   }
 
   private alertRules(namespace: string, cronJobName: string, a: DriftAlertOptions, podLabels: Record<string, string>, model: string | undefined, modelId: string | undefined): PrometheusRuleEntry[] {
-    for (const k of ['severity', 'jobHealthSeverity', 'featureDriftSeverity'] as const) validateEnum(this, `alerts.${k}`, a[k], AlertSeverity, 'AlertSeverity');
-    if (a.team !== undefined) validateKubernetesLabelValue(this, 'alerts.team', a.team);
-    validateKubernetesLabels(this, 'alerts.labels', a.labels);
-    const labels: Record<string, string> = {
-      ...a.labels,
-      ...(a.team !== undefined ? { team: a.team } : {}),
+    const { labels, annotations } = jobAlertMetadata(this, a, ['featureDriftSeverity'], {
       ...(model !== undefined ? { model } : {}),
       ...(modelId !== undefined && modelId !== model ? { model_id: modelId } : {}),
-    };
-    const annotations: Record<string, string> = a.runbookUrl ? { runbook_url: a.runbookUrl } : {};
+    });
     const target = { pushgatewayJob: DRIFT_PUSHGATEWAY_JOB, nameLabel: 'monitor', name: this.monitorName, namespace };
     const sel = pushedSelector(target);
     const rules: PrometheusRuleEntry[] = [];

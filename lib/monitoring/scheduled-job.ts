@@ -3,12 +3,12 @@ import { validateEnum } from '../core/enums';
 import { Construct, IConstruct } from 'constructs';
 import { Annotations, ITerraformDependable, Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
+import { arnPartition } from '../core/regions';
 import { byCodeUnit, validateDns1123Label, validateDns1123Subdomain } from '../core/names';
 import { Duration, Size } from '../core/units';
 import { validateInteger, validateNumber, validatePattern } from '../core/validate';
 import { ICluster } from '../cluster/cluster-reference';
 import { PolicyStatement, ServiceAccountRole } from '../cluster/iam';
-import { awsPartition } from '../ingress/alb-controller-policy';
 import { JOB_NODE_IMAGE, JOB_NODE_USER_ID } from '../jobs/images';
 import { jobBundlePath } from '../jobs/bundle';
 import { JobExitCode, JobLimits } from '../jobs/config';
@@ -459,7 +459,7 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
     kmsKeys.forEach((k, i) => {
       if (!Token.isUnresolved(k)) validatePattern(owner, `s3KmsKeyArns[${i}]`, k, KMS_KEY_ARN, 'be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');
     });
-    this.statements = [...jobS3Statements(awsPartition(props.cluster.region), reads, writes, kmsKeys), ...(props.extraStatements ?? [])];
+    this.statements = [...jobS3Statements(arnPartition(this, props.cluster.region), reads, writes, kmsKeys), ...(props.extraStatements ?? [])];
     const unscoped = [...reads, ...writes].filter((l) => l.s3 && l.s3.staticPrefix === '');
     if (unscoped.length > 0) {
       Annotations.of(owner).addWarning(`${unscoped.map((l) => l.url).join(', ')} ${unscoped.length > 1 ? 'have' : 'has'} no fixed key prefix: the job's role may read or write the whole bucket; put the data under a prefix`);

@@ -464,6 +464,7 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
       clientSecurityGroupId: props.cluster.clusterSecurityGroupId,
       defaultIdentifier,
       kmsKeyArn: this.key.arn,
+      region: props.cluster.region,
       preventDestroy,
     });
 

@@ -9,10 +9,10 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { servicePrincipalTrust } from '../cluster/iam';
 import { LOG_RETENTION_DAYS } from '../cluster/versions';
 import { ValidationError } from '../core/errors';
+import { arnPartition } from '../core/regions';
 import { truncateName, validateAwsName } from '../core/names';
 import { Size } from '../core/units';
 import { validateInteger, validateOneOf, validatePattern } from '../core/validate';
@@ -130,6 +130,11 @@ export interface RegistryDatabaseProps extends RegistryDatabaseOptions {
   readonly defaultIdentifier: string;
   /** KMS key ARN for storage, Performance Insights and the managed master secret. */
   readonly kmsKeyArn: string;
+  /**
+   * AWS region of the database, for the partition of the ARNs it writes (the Enhanced Monitoring policy).
+   * @default - the partition of the provider's region (an `aws_partition` data source)
+   */
+  readonly region?: string;
   /**
    * Set `lifecycle.prevent_destroy` on the instance.
    * @default false
@@ -288,7 +293,7 @@ export class RegistryDatabase extends Construct {
     }
     let monitoringRoleArn: string | undefined;
     if (c.monitoringInterval > 0) {
-      const partition = new DataAwsPartition(this, 'partition').partition;
+      const partition = arnPartition(this, props.region);
       const role = new IamRole(this, 'monitoring-role', {
         name: truncateName(`${identifier}-rds-monitoring`, 64),
         description: `Enhanced Monitoring of ${identifier}`,

@@ -5,12 +5,12 @@ import { Construct } from 'constructs';
 import { Annotations } from 'cdktf';
 import { ServiceAccountRole, PolicyStatement } from '../cluster/iam';
 import { ValidationError, check } from '../core/errors';
+import { arnPartition } from '../core/regions';
 import { validateDns1123Label } from '../core/names';
 import { Duration, Size } from '../core/units';
 import { validateInteger, validateMinMax, validateNonEmpty, validateNumber, validatePattern } from '../core/validate';
 import { GpuInstanceType } from '../gpu/catalog';
 import { CapacityPreference, GpuCapacityMode, IGpuNodePool } from '../gpu/types';
-import { awsPartition } from '../ingress/alb-controller-policy';
 import { ResolvedModel } from './engine-manifests';
 import { ServingEngine, findEngine, registeredEngines } from './engines/engine';
 import { ImageSpec } from './images';
@@ -192,7 +192,7 @@ export function resolveModel(scope: Construct, m: VllmModelOptions, i: number, c
   if (s3) {
     const bucket = s3[1];
     const prefix = (s3[2] ?? '').replace(/\/+$/, '');
-    const partition = awsPartition(props.cluster.region);
+    const partition = arnPartition(scope, props.cluster.region);
     const statements: PolicyStatement[] = [
       { sid: 'ReadWeights', actions: ['s3:GetObject'], resources: [`arn:${partition}:s3:::${bucket}/${prefix ? `${prefix}/*` : '*'}`] },
       {

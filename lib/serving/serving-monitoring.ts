@@ -2,7 +2,7 @@
 // the Grafana dashboard of a serving stack (pure functions). Alerts and the dashboard read the
 // common signals only (serving-signals.ts), so they hold for every engine.
 import { JsonObject, KubernetesObject } from '../k8s/values';
-import { grafanaPanel } from '../observability/grafana-panel';
+import { grafanaDashboard, grafanaPanel } from '../observability/grafana-panel';
 import { allEnginesSelector, routerSelector } from './engine-manifests';
 import { ROUTER_REQUESTS_METRIC, SERVING_SIGNALS, SignalSource, modelSignalSelector, signalRecordingRules } from './serving-signals';
 
@@ -179,17 +179,14 @@ export function buildDashboard(release: string, namespace: string, models: Monit
     ),
   ];
   const panels = specs.map(([title, type, exprs, gridPos, unit], i) => grafanaPanel(i + 1, title, type, exprs, gridPos, unit));
-  return {
+  return grafanaDashboard({
     uid: `vllm-${release}`.slice(0, 40),
     title: `Serving: ${release} (${namespace})`,
     tags: ['vllm', 'serving', 'cdktf-ai-platform'],
-    schemaVersion: 39,
-    editable: false,
-    time: { from: 'now-6h', to: 'now' },
+    from: 'now-6h',
     refresh: '30s',
-    templating: { list: [{ name: 'datasource', label: 'Prometheus', type: 'datasource', query: 'prometheus' }] },
     panels,
-  };
+  });
 }
 
 /** The dashboard as a ConfigMap Grafana's sidecar loads (in the backbone's namespace, with its labels). */

@@ -31,7 +31,12 @@ export const SERVING_SIGNALS = {
   requestGenerationTokensBucket: 'aiplatform:serving_request_generation_tokens_bucket',
 } as const;
 
-/** The router's request counter (production-stack router, label `model`): it counts requests for a model even with no replica. */
+/**
+ * The router's request counter (production-stack router, label `model`): it counts requests for a model
+ * even with no replica. A router metric, so not in the engine tables (engines/<engine>.ts); the one place
+ * the name is written. Source: vllm-project/production-stack src/vllm_router/services/metrics_service
+ * (`num_incoming_requests_total`, prefix `vllm:`) and its KEDA tutorial's scale-from-zero query; checked 2026-12-07.
+ */
 export const ROUTER_REQUESTS_METRIC = 'vllm:num_incoming_requests_total';
 
 const OUTCOME: { readonly [k in SignalKey]?: string } = { requestsFinished: 'finished', requestsAborted: 'aborted', requestsFailed: 'failed' };

@@ -6,7 +6,12 @@ import { validateStatements } from '../../lib/cluster/iam';
 import { awsStack, synth, resources } from '../harness/synth';
 import { expectValidChartValues, referenceChartVersion } from '../harness/reference';
 import { fakeCluster } from '../serving/fakes';
-import { awsLoadBalancerControllerStatements, awsPartition } from '../../lib/ingress/alb-controller-policy';
+import { awsLoadBalancerControllerStatements } from '../../lib/ingress/alb-controller-policy';
+import { arnPartition } from '../../lib/core/regions';
+import { ImportedCluster } from '../../lib/cluster';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import * as fs from 'fs';
+import * as path from 'path';
 
 function build(props: Partial<ConstructorParameters<typeof AwsLoadBalancerController>[2]> = {}) {
   const stack = awsStack();
@@ -70,10 +75,48 @@ describe('AwsLoadBalancerController', () => {
     expect(awsLoadBalancerControllerStatements('aws-cn').find((s) => s.sid === 'Targets')!.resources).toEqual(['arn:aws-cn:elasticloadbalancing:*:*:targetgroup/*/*']);
   });
 
-  test('partition follows the region', () => {
-    expect(awsPartition('us-west-2')).toBe('aws');
-    expect(awsPartition('cn-north-1')).toBe('aws-cn');
-    expect(awsPartition('us-gov-west-1')).toBe('aws-us-gov');
+  test('partition follows the region: the catalog for a plain region, one data source per scope otherwise', () => {
+    const stack = awsStack();
+    expect(arnPartition(stack, 'us-west-2')).toBe('aws');
+    expect(arnPartition(stack, 'cn-north-1')).toBe('aws-cn');
+    expect(arnPartition(stack, 'us-gov-west-1')).toBe('aws-us-gov');
+    expect(arnPartition(stack, 'eu-south-9')).toBe('aws'); // shaped like a commercial region, newer than the catalog
+    expect(arnPartition(stack, 'xx-nowhere-1')).toMatch(/^\$\{TfToken/);
+    expect(arnPartition(stack, undefined)).toMatch(/^\$\{TfToken/);
+    expect(arnPartition(stack, new DataAwsRegion(stack, 'r').name)).toMatch(/^\$\{TfToken/);
+    const data = (synth(stack) as { data?: Record<string, Record<string, unknown>> }).data ?? {};
+    expect(Object.keys(data.aws_partition ?? {})).toHaveLength(1);
+  });
+
+  test('a cluster region Terraform only knows (AiCluster.region) takes the partition from the provider, not "aws"', () => {
+    const stack = awsStack();
+    const region = new DataAwsRegion(stack, 'region').name;
+    const cluster = new ImportedCluster(stack, 'cluster', {
+      clusterName: 'demo', endpoint: 'https://example.eks.amazonaws.com', certificateAuthorityData: 'Y2E=',
+      oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/ABC',
+      oidcIssuerUrl: 'https://oidc.eks.us-west-2.amazonaws.com/id/ABC', vpcId: 'vpc-123', privateSubnetIds: ['subnet-a', 'subnet-b'],
+      clusterSecurityGroupId: 'sg-123', region,
+    });
+    new AwsLoadBalancerController(stack, 'alb', { cluster });
+    const json = JSON.stringify(synth(stack));
+    expect(json).toContain('arn:${data.aws_partition.');
+    expect(json).not.toContain('"arn:aws:elasticloadbalancing');
+  });
+
+  test('lib/ obtains the ARN partition one way (core/regions arnPartition)', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const f = path.join(dir, e.name);
+        if (e.isDirectory()) { if (e.name !== 'jobs') walk(f); } // lib/jobs: in-cluster code (DNS suffixes, no ARNs)
+        else if (f.endsWith('.ts') && !f.endsWith(path.join('core', 'regions.ts'))) {
+          const text = fs.readFileSync(f, 'utf8');
+          if (/new DataAwsPartition\b|'aws-us-gov'|startsWith\('us-gov-'\)/.test(text)) offenders.push(path.relative(process.cwd(), f));
+        }
+      }
+    };
+    walk(path.join(__dirname, '..', '..', 'lib'));
+    expect(offenders).toEqual([]);
   });
 
   test('own namespace option: restricted namespace plus an allow for the webhook port', () => {
