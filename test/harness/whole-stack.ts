@@ -246,24 +246,40 @@ export async function validateAndPlanAll(stacks: Record<string, Synth>): Promise
   const labels = Object.keys(stacks);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-shadow-all-'));
   try {
-    const root: { module: Record<string, { source: string }>; output: Record<string, { value: string; sensitive?: boolean }>; terraform: unknown } = {
+    const root: { module: Record<string, { source: string; providers?: Record<string, string> }>; output: Record<string, { value: string; sensitive?: boolean }>; provider: { aws: Body[] }; terraform: unknown } = {
       module: {},
       output: {},
+      provider: { aws: [] },
       terraform: { required_providers: { aws: { source: 'hashicorp/aws' } } },
     };
+    // Stacks whose one AWS provider configuration is the same share one configured instance (one
+    // provider process instead of one per stack: about 2 CPU-seconds each); a stack with several
+    // AWS configurations keeps them in its module.
+    const sharedAws = new Map<string, string>();
     const expected: Record<string, string[]> = {};
     labels.forEach((label, i) => {
       const mod = `s${i}`;
       const shadowed = deferEphemeralCalls(shadowStack(stacks[label]));
       expected[label] = managedAddresses(shadowed);
+      root.module[mod] = { source: `./${mod}` };
+      const aws = shadowed.provider?.aws as Body[] | undefined;
+      if (aws?.length === 1 && aws[0].alias === undefined) {
+        const key = JSON.stringify(aws[0]);
+        if (!sharedAws.has(key)) {
+          sharedAws.set(key, `stacks${sharedAws.size}`);
+          root.provider.aws.push({ ...aws[0], alias: sharedAws.get(key) });
+        }
+        root.module[mod].providers = { aws: `aws.${sharedAws.get(key)}` };
+        delete shadowed.provider!.aws;
+        if (Object.keys(shadowed.provider!).length === 0) delete shadowed.provider;
+      }
       fs.mkdirSync(path.join(dir, mod));
       fs.writeFileSync(path.join(dir, mod, 'main.tf.json'), JSON.stringify(shadowed, null, 1));
-      root.module[mod] = { source: `./${mod}` };
       for (const [name, o] of Object.entries(shadowed.output ?? {})) {
         root.output[`${mod}__${name}`] = { value: `\${module.${mod}.${name}}`, ...((o as { sensitive?: boolean }).sensitive ? { sensitive: true } : {}) };
       }
     });
-    fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify(root, null, 1));
+    fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify(root.provider.aws.length > 0 ? root : { ...root, provider: undefined }, null, 1));
     const i = await run(dir, ['init', '-json', '-backend=false', '-input=false', '-no-color', `-plugin-dir=${env.findMirror()}`]);
     if (i.status !== 0) throw new Error(`terraform init of the shadowed stacks failed:\n${i.stdout}\n${i.stderr}`);
     const p = await run(dir, ['plan', '-json', '-refresh=false', '-input=false', '-lock=false', '-no-color']);

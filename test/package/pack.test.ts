@@ -15,7 +15,8 @@ let tarball: string;
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-'));
   // --ignore-scripts: the test builds first so the tarball is made from this tree's sources.
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
+  // The compiler directly (not through npx, which starts npm first).
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
   execFileSync(process.execPath, ['scripts/bundle-jobs.js'], { cwd: root, stdio: 'pipe' });
   const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' });
   const info = JSON.parse(out) as { filename: string; files: { path: string }[] }[];

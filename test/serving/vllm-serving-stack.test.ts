@@ -39,6 +39,13 @@ function synthOf(stack: TerraformStack): Synth {
   return synth(stack);
 }
 
+/** The default stack (`build()`), synthesized once for the file; each caller gets its own copy. */
+let defaultSynth: Synth | undefined;
+function synthOfDefault(): Synth {
+  defaultSynth ??= synthOf(build().stack);
+  return structuredClone(defaultSynth);
+}
+
 function releases(s: Synth): Obj[] {
   return Object.values(resources(s, 'helm_release')) as Obj[];
 }
@@ -165,7 +172,7 @@ describe('VllmServingStack: checkpoint formats and memory models of the 2026 cat
 });
 
 describe('VllmServingStack: engine pods', () => {
-  const s = synthOf(build().stack);
+  const s = synthOfDefault();
   const { deployment, pod, container } = engine(s);
 
   test('GPU requests = limits = tensor parallel size; memory limit; no CPU limit', () => {
@@ -324,7 +331,7 @@ describe('VllmServingStack: model weights and secrets', () => {
   });
 
   test('generated API key: ephemeral Secrets Manager password into the write-only data_wo (not in state, not in outputs)', () => {
-    const s = synthOf(build().stack);
+    const s = synthOfDefault();
     const eph = (s as Obj).ephemeral.aws_secretsmanager_random_password;
     expect(Object.values(eph)).toEqual([expect.objectContaining({ password_length: 48, exclude_punctuation: true })]);
     const secret = Object.values(resources(s, 'kubernetes_secret_v1'))[0] as Obj;
@@ -350,7 +357,7 @@ describe('VllmServingStack: model weights and secrets', () => {
 
 describe('VllmServingStack: autoscaling', () => {
   test('KEDA ScaledObject on queue depth, valid against the keda.sh/v1alpha1 CRD, after KEDA and the release', () => {
-    const s = synthOf(build().stack);
+    const s = synthOfDefault();
     const [so] = manifests(s, 'chat-autoscaling');
     expectValidCustomResource(so);
     expect(so.spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment', name: 'chat-llama-8b-engine' }, minReplicaCount: 1, maxReplicaCount: 4 });
@@ -624,7 +631,7 @@ describe('VllmServingStack: right-sizing and bad input', () => {
   test('pods must fit a node: CPU and memory per replica share; /dev/shm within memory', () => {
     expect(() => build({ props: { models: [{ ...LLAMA_8B, memory: Size.gibibytes(64) }] } })).toThrow(/models\[0\].memory \("64 GiB"\) is invalid: does not fit g6e.xlarge: a replica's share of it \(1 of 1 GPUs\) is 32.0 GiB/);
     expect(() => build({ props: { models: [{ ...LLAMA_8B, cpu: 8 }] } })).toThrow(/models\[0\].cpu \(8\) is invalid: does not fit g6e.xlarge/);
-    const { container } = engine(synthOf(build().stack));
+    const { container } = engine(synthOfDefault());
     expect(container.resources.requests).toMatchObject({ cpu: '3', memory: '24Gi' });
     expect(() => build({ pool: { instanceTypes: ['g6e.12xlarge'] }, props: { models: [{ ...LLAMA_8B, tensorParallelSize: 2, memory: Size.gibibytes(16), shmSize: Size.gibibytes(12) }] } })).toThrow(/shmSize \("12Gi"\) is invalid: must be at most half of memory/);
   });
