@@ -17,6 +17,8 @@ beforeAll(() => {
   // --ignore-scripts: the test builds first so the tarball is made from this tree's sources.
   // The compiler directly (not through npx, which starts npm first).
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
+  // What `npm run build` runs after tsc: the one-file library bundle, then the job bundles.
+  execFileSync(process.execPath, ['scripts/bundle-lib.js'], { cwd: root, stdio: 'pipe' });
   execFileSync(process.execPath, ['scripts/bundle-jobs.js'], { cwd: root, stdio: 'pipe' });
   const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' });
   const info = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
@@ -47,6 +49,14 @@ test('the tarball holds the compiled library, types, charts, jobs and docs, and 
   expect(files.filter((f) => f.startsWith('assets/jobs/')).sort()).toEqual(['assets/jobs/cost.js', 'assets/jobs/drift.js', 'assets/jobs/eval.js', 'assets/jobs/spot-prices.js']);
   const unwanted = files.filter((f) => /(^|\/)test\/|\.test\.|fixtures|^examples\/|^lib\/.*\.ts$|^bench\/|tsconfig|jest\.config/.test(f) && !f.endsWith('.d.ts'));
   expect(unwanted).toEqual([]);
+  // The library is one bundle (scripts/bundle-lib.js): no per-module JavaScript beside it.
+  expect(files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'))).toEqual(['dist/lib/index.js']);
+});
+
+test('an ES module app imports the bundle\'s exports by name', () => {
+  const project = path.join(work, 'project');
+  const r = execFileSync(process.execPath, ['--input-type=module', '-e', "import { AiPlatform, PlatformBackend, VllmServingStack } from 'cdktf-ai-platform'; console.log([AiPlatform, PlatformBackend, VllmServingStack].map((c) => typeof c).join(' '));"], { cwd: project, encoding: 'utf8' });
+  expect(r.trim()).toBe('function function function');
 });
 
 test('a project that installs the tarball synthesizes a stack with it', () => {
