@@ -2,7 +2,7 @@
 // Output guard for performance work: synthesizes every example (and examples/scale at 1, 10 and 50
 // models) from dist/ and compares each stack's cdk.tf.json byte for byte with a saved copy.
 // Usage: node bench/golden.js save [dir]   then   node bench/golden.js check [dir]
-// (default dir .cache/golden; run `npx tsc -p tsconfig.build.json` first).
+// (default dir .cache/golden; run `npm run build` first: tsc, the library bundle and the job bundles).
 'use strict';
 const fs = require('fs');
 const os = require('os');

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Synthesizes every example from the TypeScript sources (no build needed) and either saves the
 // Terraform JSON of all stacks to a directory or diffs two such directories. Used to show that a
-// refactoring changes no synthesized output. Job bundles must exist (node scripts/bundle-jobs.js).
+// refactoring changes no synthesized output. `save` rebuilds the job bundles first: their minified
+// names depend on the bundled source text (types included), so a type-only edit in lib/jobs changes
+// the drift/eval ConfigMaps, and a stale assets/jobs would hide that.
 //   node scripts/compare-synth.js save <dir>
 //   node scripts/compare-synth.js diff <before-dir> <after-dir>
 'use strict';
@@ -12,6 +14,11 @@ const { spawnSync } = require('child_process');
 
 const root = path.resolve(__dirname, '..');
 const [cmd, a, b] = process.argv.slice(2);
+
+if (cmd === 'save') {
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'bundle-jobs.js')], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bundle-jobs failed:\n${r.stderr}`);
+}
 
 function examples() {
   return fs.readdirSync(path.join(root, 'examples')).filter((e) => fs.existsSync(path.join(root, 'examples', e, 'main.ts'))).sort();
