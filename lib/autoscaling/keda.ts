@@ -126,7 +126,7 @@ export class Keda extends Construct implements IKeda, IWorkloadSource {
       chart: CHARTS.keda,
       releaseName: 'keda',
       namespace: namespaceRef,
-      version: props.chartVersion,
+      chartVersion: props.chartVersion,
       values: {
         crds: { install: true },
         clusterName: props.cluster.clusterName,

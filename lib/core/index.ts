@@ -4,4 +4,5 @@ export type { AwsNameKind } from './names';
 export type { Ipv4Cidr } from './cidr';
 export { AwsTagger } from './tags';
 export type { TagMap } from './tags';
-export * from './units';
+export { Size, Duration } from './units';
+// ./units also holds the message formatters (formatBytes, formatGibibytes, formatSeconds, formatPercent): internal.

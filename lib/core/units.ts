@@ -44,10 +44,23 @@ export class Size {
     }
     return `${Math.ceil(this.bytes)}`;
   }
+
+  /**
+   * The size as messages print it (`64 GiB`, `1.5 GiB`, `512 MiB`): binary units with their IEC
+   * names, exact where two decimals suffice. Kubernetes manifests take {@link Size.toKubernetes}.
+   */
+  public toString(): string {
+    return formatBytes(this.bytes);
+  }
 }
 
 /** A length of time. */
 export class Duration {
+  /** A duration in milliseconds. */
+  public static millis(amount: number): Duration {
+    return new Duration(amount / 1000);
+  }
+
   /** A duration in seconds. */
   public static seconds(amount: number): Duration {
     return new Duration(amount);
@@ -77,6 +90,16 @@ export class Duration {
     return Math.ceil(this.secs);
   }
 
+  /** Seconds, with the fraction kept (for fields that take fractional seconds, such as latencies). */
+  public toFractionalSeconds(): number {
+    return this.secs;
+  }
+
+  /** Whole milliseconds (rounded up: a timeout must never shrink). */
+  public toMilliseconds(): number {
+    return Math.ceil(Math.round(this.secs * 1e6) / 1e3);
+  }
+
   /** Whole minutes (rounded up). */
   public toMinutes(): number {
     return Math.ceil(this.secs / 60);
@@ -94,4 +117,62 @@ export class Duration {
     if (s % 60 === 0 && s > 0) return `${s / 60}m`;
     return `${s}s`;
   }
+
+  /**
+   * The duration as messages print it, in the largest unit that keeps it exact (`90 seconds`,
+   * `5 minutes`, `2 hours`, `7 days`, `250 milliseconds`). Kubernetes, Karpenter and Prometheus fields
+   * take {@link Duration.toGoDuration} or {@link Duration.toSeconds}.
+   */
+  public toString(): string {
+    return formatSeconds(this.secs);
+  }
+}
+
+/** At most `digits` decimals, no trailing zeros (`71.3`, `64`). */
+function trimNumber(n: number, digits: number): string {
+  return String(Number(n.toFixed(digits)));
+}
+
+const BINARY_UNITS: ReadonlyArray<readonly [string, number]> = [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]];
+
+/**
+ * The one way a size prints in messages (internal; {@link Size.toString} uses it). Takes bytes so
+ * estimates that are not a `Size` (and may be negative, such as a KV-cache budget that does not fit)
+ * print the same way.
+ */
+export function formatBytes(bytes: number): string {
+  const abs = Math.abs(bytes);
+  // The largest unit that shows the amount exactly with at most two decimals (1.5 GiB, 1100 GiB) ...
+  for (const [unit, factor] of BINARY_UNITS) {
+    const v = abs / factor;
+    if (v >= 1 && Math.abs(v - Number(v.toFixed(2))) < 1e-9 * v) return `${trimNumber(bytes / factor, 2)} ${unit}`;
+  }
+  // ... else the largest unit that keeps it at least 1, rounded (71.35 GiB).
+  for (const [unit, factor] of BINARY_UNITS) {
+    if (abs >= factor) return `${trimNumber(bytes / factor, 2)} ${unit}`;
+  }
+  return `${trimNumber(bytes, 0)} bytes`;
+}
+
+/** A size given in GiB (estimates, catalog figures) printed as {@link formatBytes} prints it (internal). */
+export function formatGibibytes(gib: number): string {
+  return formatBytes(gib * 1024 ** 3);
+}
+
+const TIME_UNITS: ReadonlyArray<readonly [string, number]> = [['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]];
+
+/** The one way a duration prints in messages (internal; {@link Duration.toString} uses it). */
+export function formatSeconds(secs: number): string {
+  const plural = (n: string, unit: string): string => `${n} ${unit}${n === '1' ? '' : 's'}`;
+  if (secs === 0) return '0 seconds';
+  for (const [unit, factor] of TIME_UNITS) {
+    if (secs >= factor && Number.isInteger(Math.round(secs * 1e6) / 1e6 / factor)) return plural(String(Math.round(secs / factor)), unit);
+  }
+  if (secs < 1) return plural(trimNumber(secs * 1000, 3), 'millisecond');
+  return plural(trimNumber(secs, 3), 'second');
+}
+
+/** The one way a fraction prints as a percentage in messages (`0.925` → `92.5%`; internal). */
+export function formatPercent(fraction: number): string {
+  return `${trimNumber(fraction * 100, 2)}%`;
 }

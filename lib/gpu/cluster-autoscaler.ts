@@ -88,7 +88,7 @@ export class ClusterAutoscaler extends Construct {
     const imageTag = this.imageTagFor(c, props.extraValues);
     this.chart = new HelmChart(this, 'chart', {
       chart: CHARTS.clusterAutoscaler,
-      version: props.chartVersion,
+      chartVersion: props.chartVersion,
       releaseName: 'cluster-autoscaler',
       namespace: 'kube-system',
       values: {

@@ -19,6 +19,7 @@ import { IMetricsBackbone } from '../observability/types';
 import { PlatformGuardrails } from '../policy/platform-guardrails';
 import { DEVICE_PLUGIN_CONFIG_LABEL, IGpuNodePool, MIG_CONFIG_LABEL, OPERATOR_DEVICE_PLUGIN_DEPLOY_LABEL } from './types';
 import { GPU_INSTANCE_TYPES } from './catalog';
+import { Duration } from '../core/units';
 
 /**
  * How the GPU operator's device plugin advertises MIG devices (`mig.strategy` of the chart).
@@ -195,9 +196,9 @@ export class GpuOperator extends Construct implements IWorkloadSource {
       namespace: this.namespace,
       values: mergeValues(this.baseValues(props.cluster), this.poolValues()),
       extraValues: props.extraValues,
-      version: props.chartVersion,
+      chartVersion: props.chartVersion,
       wait: true,
-      timeoutSeconds: 900,
+      timeout: Duration.minutes(15),
       dependsOn,
     });
     this.release = this.chart.release;

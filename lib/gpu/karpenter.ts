@@ -187,10 +187,10 @@ export class Karpenter extends Construct {
     }
     // The CRDs come from their own release so they are upgraded with the chart (Helm never upgrades
     // a chart's crds/ directory) and exist before the controller and any NodePool (GPU-OPERATIONS 12).
-    this.crds = new HelmChart(this, 'crds', { chart: CHARTS.karpenterCrd, version: props.chartVersion, releaseName: 'karpenter-crd', namespace: this.namespace, values: {}, wait: true });
+    this.crds = new HelmChart(this, 'crds', { chart: CHARTS.karpenterCrd, chartVersion: props.chartVersion, releaseName: 'karpenter-crd', namespace: this.namespace, values: {}, wait: true });
     this.controller = new HelmChart(this, 'controller', {
       chart: CHARTS.karpenter,
-      version: props.chartVersion,
+      chartVersion: props.chartVersion,
       releaseName: 'karpenter',
       namespace: this.namespace,
       installCrds: false,

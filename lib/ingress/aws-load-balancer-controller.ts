@@ -121,7 +121,7 @@ export class AwsLoadBalancerController extends Construct implements IIngressCont
       chart: CHARTS.awsLoadBalancerController,
       releaseName: 'aws-load-balancer-controller',
       namespace: namespaceRef,
-      version: props.chartVersion,
+      chartVersion: props.chartVersion,
       values: {
         clusterName: props.cluster.clusterName,
         region: props.cluster.region,

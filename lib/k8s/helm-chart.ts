@@ -4,6 +4,7 @@ import { Release } from '@cdktf/provider-helm/lib/release';
 import { ChartSpec } from './charts';
 import { JsonObject, mergeValues, resolveEmbeddedTokens, toValuesDocument } from './values';
 import { validateDns1123Label } from '../core/names';
+import { Duration } from '../core/units';
 
 /** Props of {@link HelmChart}. */
 export interface HelmChartProps {
@@ -24,7 +25,7 @@ export interface HelmChartProps {
    * Chart version override, for a user who has validated another version.
    * @default - the pinned `chart.version`
    */
-  readonly version?: string;
+  readonly chartVersion?: string;
   /**
    * Wait until every object is ready before the release counts as deployed, so dependants
    * (custom resources validated by this chart's webhooks) apply after it.
@@ -32,10 +33,10 @@ export interface HelmChartProps {
    */
   readonly wait?: boolean;
   /**
-   * Seconds Helm waits for readiness.
-   * @default 600
+   * How long Helm waits for readiness (whole seconds: the release's `timeout` counts seconds).
+   * @default Duration.minutes(10)
    */
-  readonly timeoutSeconds?: number;
+  readonly timeout?: Duration;
   /**
    * Whether Helm installs the chart's CRDs.
    * @default true
@@ -76,10 +77,10 @@ export class HelmChart extends Construct {
       namespace: props.namespace,
       repository: props.chart.repository,
       chart: props.chart.chart,
-      version: props.version ?? props.chart.version,
+      version: props.chartVersion ?? props.chart.version,
       createNamespace: false,
       wait: props.wait ?? true,
-      timeout: props.timeoutSeconds ?? 600,
+      timeout: (props.timeout ?? Duration.minutes(10)).toSeconds(),
       atomic: false,
       cleanupOnFail: true,
       skipCrds: props.installCrds === false,

@@ -337,10 +337,10 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
       namespace: this.namespace,
       values: this.stackValues(props.cluster, { replicas, retention, storage, storageClass: props.storageClass, memory, receiver, grafanaAdminSecret: props.grafanaAdminSecret }),
       extraValues: props.extraValues,
-      version: props.chartVersion,
+      chartVersion: props.chartVersion,
       // Its CRDs must exist (and its webhook answer) before any ServiceMonitor or PrometheusRule.
       wait: true,
-      timeoutSeconds: 900,
+      timeout: Duration.minutes(15),
       dependsOn: [...(this.platformNamespace.defaultDeny ? [this.platformNamespace.defaultDeny] : []), allow, allowAlertmanager],
     });
     this.release = this.chart.release;

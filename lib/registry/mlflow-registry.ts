@@ -20,7 +20,7 @@ import { IWorkloadSource, RenderedWorkload } from '../k8s/workloads';
 import { ValidationError } from '../core/errors';
 import { byCodeUnit, validateDns1123Label, validateDns1123Subdomain, truncateName } from '../core/names';
 import { applyTags, TagMap } from '../core/tags';
-import { Size } from '../core/units';
+import { Duration, Size } from '../core/units';
 import { validateInteger, validatePattern } from '../core/validate';
 import { ExternalSecretsOperator } from '../secrets/external-secrets-operator';
 import { GeneratedCredentials } from '../secrets/generated-credentials';
@@ -669,10 +669,10 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
       namespace,
       values,
       extraValues: props.extraValues,
-      version: props.chartVersion,
+      chartVersion: props.chartVersion,
       // The pods start once ESO has written both Secrets; wait so dependants see a ready server.
       wait: true,
-      timeoutSeconds: 900,
+      timeout: Duration.minutes(15),
       dependsOn: [this.database.instance, this.artifacts.policy, this.databaseSecretStore.manifests.release, this.adminSecretStore.manifests.release, this.authDatabaseSecretStore.manifests.release, ...(ingressController ? [ingressController.dependable] : []), ...namespaceDeps],
     });
 

@@ -39,10 +39,10 @@ export interface ArgoRolloutsProps {
    */
   readonly metrics?: IMetricsBackbone;
   /**
-   * Chart version.
+   * Chart version override, for a user who has validated another version.
    * @default CHARTS.argoRollouts.version (2.41.0, app v1.9.0)
    */
-  readonly version?: string;
+  readonly chartVersion?: string;
   /**
    * Extra chart values, merged last.
    * @default - none
@@ -114,7 +114,7 @@ export class ArgoRollouts extends Construct implements IProgressiveDelivery, IWo
       chart: CHARTS.argoRollouts,
       releaseName: 'argo-rollouts',
       namespace: namespaceRef,
-      version: props.version,
+      chartVersion: props.chartVersion,
       wait: true,
       dependsOn: metrics ? [...metrics.crdDependencies] : [],
       values: {

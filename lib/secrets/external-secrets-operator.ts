@@ -170,7 +170,7 @@ export class ExternalSecretsOperator extends Construct {
       namespace: this.namespace,
       values,
       extraValues: props.extraValues,
-      version: props.chartVersion,
+      chartVersion: props.chartVersion,
       // SecretStores and ExternalSecrets are validated by the webhook: wait until it answers.
       wait: true,
       dependsOn: this.platformNamespace?.defaultDeny ? [this.platformNamespace.defaultDeny] : undefined,

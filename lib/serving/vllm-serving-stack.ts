@@ -198,11 +198,11 @@ export class VllmServingStack extends Construct implements IWorkloadSource, IOpe
       chart: CHARTS.vllmStack,
       releaseName: release,
       namespace: namespaceRef,
-      version: props.chartVersion,
+      chartVersion: props.chartVersion,
       // The chart's only CRD is the LoRA adapter's; this stack does not use the LoRA controller.
       installCrds: false,
       wait: props.waitForReady ?? true,
-      timeoutSeconds: startup + 600,
+      timeout: Duration.seconds(startup + 600),
       dependsOn,
       values: {
         // DEVIATION: the chart's engine template cannot express the grace period, preStop hook,
