@@ -1,3 +1,4 @@
+import { Duration } from '../core/units';
 import { JsonObject, KubernetesObject } from '../k8s/values';
 
 /** One Prometheus query KEDA scales on. */
@@ -18,10 +19,11 @@ export interface PrometheusTrigger {
 /** How a workload scales up and down (the HPA `behavior`). */
 export interface ScalingBehaviorOptions {
   /**
-   * Seconds the HPA looks back before removing replicas; long for GPU replicas that take minutes to start again.
-   * @default 600
+   * How far back the HPA looks before removing replicas; long for GPU replicas that take minutes to
+   * start again. Whole seconds (the HPA's `stabilizationWindowSeconds`).
+   * @default Duration.minutes(10)
    */
-  readonly scaleDownStabilizationSeconds?: number;
+  readonly scaleDownStabilization?: Duration;
   /**
    * Replicas removed at most per 5 minutes.
    * @default 1
@@ -51,15 +53,16 @@ export interface PrometheusScaledObjectOptions extends ScalingBehaviorOptions {
   /** Queries to scale on; the highest replica count wins. */
   readonly triggers: PrometheusTrigger[];
   /**
-   * Seconds between metric checks.
-   * @default 15
+   * Time between metric checks (KEDA's `pollingInterval`, whole seconds).
+   * @default Duration.seconds(15)
    */
-  readonly pollingIntervalSeconds?: number;
+  readonly pollingInterval?: Duration;
   /**
-   * Seconds every trigger must stay inactive before scaling to zero (only used with `minReplicas: 0`).
-   * @default 1800
+   * Time every trigger must stay inactive before scaling to zero (KEDA's `cooldownPeriod`, whole
+   * seconds; only used with `minReplicas: 0`).
+   * @default Duration.minutes(30)
    */
-  readonly cooldownSeconds?: number;
+  readonly cooldown?: Duration;
   /**
    * Labels of the ScaledObject.
    * @default - none
@@ -70,7 +73,7 @@ export interface PrometheusScaledObjectOptions extends ScalingBehaviorOptions {
 function behavior(o: ScalingBehaviorOptions): JsonObject {
   return {
     scaleDown: {
-      stabilizationWindowSeconds: o.scaleDownStabilizationSeconds ?? 600,
+      stabilizationWindowSeconds: (o.scaleDownStabilization ?? Duration.minutes(10)).toSeconds(),
       policies: [{ type: 'Pods', value: o.scaleDownPodsPer5Minutes ?? 1, periodSeconds: 300 }],
     },
     scaleUp: {
@@ -90,7 +93,7 @@ export function buildPrometheusScaledObject(o: PrometheusScaledObjectOptions): K
     scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: o.deploymentName },
     minReplicaCount: o.minReplicas,
     maxReplicaCount: o.maxReplicas,
-    pollingInterval: o.pollingIntervalSeconds ?? 15,
+    pollingInterval: (o.pollingInterval ?? Duration.seconds(15)).toSeconds(),
     fallback: { failureThreshold: 3, replicas: Math.max(o.minReplicas, 1), behavior: 'currentReplicasIfHigher' },
     advanced: {
       restoreToOriginalReplicaCount: false,
@@ -110,7 +113,7 @@ export function buildPrometheusScaledObject(o: PrometheusScaledObjectOptions): K
       },
     })),
   };
-  if (o.minReplicas === 0) spec.cooldownPeriod = o.cooldownSeconds ?? 1800;
+  if (o.minReplicas === 0) spec.cooldownPeriod = (o.cooldown ?? Duration.minutes(30)).toSeconds();
   return {
     apiVersion: 'keda.sh/v1alpha1',
     kind: 'ScaledObject',

@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { Token } from 'cdktf';
 import { ValidationError } from './errors';
+import { Duration } from './units';
 
 // Values that are Terraform tokens (references resolved at apply time) cannot be checked at synth;
 // every helper lets them through and checks only literal values.
@@ -70,5 +71,38 @@ export function validatePattern(scope: IConstruct, prop: string, value: string, 
   if (typeof value !== 'string' || !pattern.test(value)) {
     throw new ValidationError(scope, prop, value, `must ${rule}`);
   }
+  return value;
+}
+
+const WHOLE_UNITS = { millisecond: 0.001, second: 1, minute: 60, hour: 3600, day: 86400 } as const;
+
+/** Bounds of a {@link Duration} prop and the unit the field it lands in counts. */
+export interface DurationBounds {
+  /** Shortest valid duration. */
+  readonly min: Duration;
+  /** Longest valid duration (none when undefined). */
+  readonly max?: Duration;
+  /** The field takes a whole number of this unit (e.g. KEDA's `pollingInterval` counts seconds). */
+  readonly whole?: keyof typeof WHOLE_UNITS;
+  /** The field, named in the message when `whole` is set (e.g. "KEDA pollingInterval"). */
+  readonly field?: string;
+}
+
+/**
+ * Checks a Duration prop: a `Duration` (not a bare number), within bounds, and a whole number of the
+ * unit its target field counts. The message prints every duration with its unit. Returns the value.
+ */
+export function validateDuration(scope: IConstruct, prop: string, value: Duration, bounds: DurationBounds): Duration {
+  const range = bounds.max ? `between ${bounds.min} and ${bounds.max}` : `at least ${bounds.min}`;
+  const unit = bounds.whole;
+  const whole = unit ? `, a whole number of ${unit}s${bounds.field ? ` (${bounds.field} counts ${unit}s)` : ''}` : '';
+  if (!(value instanceof Duration)) {
+    const hint = typeof value === 'number' ? ` (e.g. Duration.${unit === 'minute' ? 'minutes' : unit === 'hour' ? 'hours' : unit === 'day' ? 'days' : 'seconds'}(${value}))` : '';
+    throw new ValidationError(scope, prop, value, `must be a Duration${hint} ${range}${whole}`);
+  }
+  const secs = value.toFractionalSeconds();
+  const inRange = secs >= bounds.min.toFractionalSeconds() && (bounds.max === undefined || secs <= bounds.max.toFractionalSeconds());
+  const n = unit ? Math.round((secs / WHOLE_UNITS[unit]) * 1e6) / 1e6 : 0;
+  if (!inRange || !Number.isInteger(n)) throw new ValidationError(scope, prop, value, `must be ${range}${whole}`);
   return value;
 }

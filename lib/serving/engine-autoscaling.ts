@@ -5,7 +5,8 @@ import { Annotations, ITerraformDependable } from 'cdktf';
 import { IKeda, Keda } from '../autoscaling/keda';
 import { buildPrometheusScaledObject } from '../autoscaling/scaled-object';
 import { ICluster } from '../cluster/cluster-reference';
-import { validateInteger } from '../core/validate';
+import { Duration } from '../core/units';
+import { validateDuration } from '../core/validate';
 import { ManifestChart } from '../k8s/manifest-chart';
 import { KubernetesObject } from '../k8s/values';
 import { ResolvedModel, allEnginesSelector, isAutoscaled } from './engine-manifests';
@@ -37,6 +38,13 @@ export function scalingTriggers(namespace: string, m: ResolvedModel): { name: st
   return triggers;
 }
 
+/** Defaults of {@link ServingAutoscalingOptions} (the `@default`s of its TSDoc). */
+const SERVING_AUTOSCALING_DEFAULTS = {
+  pollingInterval: Duration.seconds(15),
+  scaleDownStabilization: Duration.minutes(10),
+  scaleToZeroCooldown: Duration.minutes(30),
+} as const;
+
 /** Inputs of {@link addEngineAutoscaling}. */
 export interface EngineAutoscalingInputs {
   readonly release: string;
@@ -56,9 +64,10 @@ export function addEngineAutoscaling(scope: Construct, a: EngineAutoscalingInput
   if (a.autoscaler === AutoscalerKind.KEDA && scaled.length > 0) {
     const keda: IKeda = a.options?.keda ?? Keda.forCluster(scope, a.cluster);
     const o = a.options ?? {};
-    const polling = validateInteger(scope, 'autoscaling.pollingIntervalSeconds', o.pollingIntervalSeconds ?? 15, 5, 600);
-    const stabilization = validateInteger(scope, 'autoscaling.scaleDownStabilizationSeconds', o.scaleDownStabilizationSeconds ?? 600, 0, 3600);
-    const cooldown = validateInteger(scope, 'autoscaling.scaleToZeroCooldownSeconds', o.scaleToZeroCooldownSeconds ?? 1800, 60, 86400);
+    const d = SERVING_AUTOSCALING_DEFAULTS;
+    const polling = validateDuration(scope, 'autoscaling.pollingInterval', o.pollingInterval ?? d.pollingInterval, { min: Duration.seconds(5), max: Duration.minutes(10), whole: 'second', field: 'KEDA pollingInterval' });
+    const stabilization = validateDuration(scope, 'autoscaling.scaleDownStabilization', o.scaleDownStabilization ?? d.scaleDownStabilization, { min: Duration.seconds(0), max: Duration.hours(1), whole: 'second', field: 'the HPA stabilizationWindowSeconds' });
+    const cooldown = validateDuration(scope, 'autoscaling.scaleToZeroCooldown', o.scaleToZeroCooldown ?? d.scaleToZeroCooldown, { min: Duration.minutes(1), max: Duration.days(1), whole: 'second', field: 'KEDA cooldownPeriod' });
     const chart = new ManifestChart(scope, 'autoscaling', {
       releaseName: `${a.release}-autoscaling`,
       namespace: a.namespaceRef,
@@ -79,7 +88,7 @@ export function addEngineAutoscaling(scope: Construct, a: EngineAutoscalingInput
   return undefined;
 }
 
-function scaledObject(a: EngineAutoscalingInputs, m: ResolvedModel, prometheusUrl: string, polling: number, stabilization: number, cooldown: number): KubernetesObject {
+function scaledObject(a: EngineAutoscalingInputs, m: ResolvedModel, prometheusUrl: string, polling: Duration, stabilization: Duration, cooldown: Duration): KubernetesObject {
   return buildPrometheusScaledObject({
     name: m.deploymentName,
     namespace: a.namespace,
@@ -89,8 +98,8 @@ function scaledObject(a: EngineAutoscalingInputs, m: ResolvedModel, prometheusUr
     maxReplicas: m.maxReplicas,
     prometheusUrl,
     triggers: scalingTriggers(a.namespace, m),
-    pollingIntervalSeconds: polling,
-    cooldownSeconds: cooldown,
-    scaleDownStabilizationSeconds: stabilization,
+    pollingInterval: polling,
+    cooldown,
+    scaleDownStabilization: stabilization,
   });
 }

@@ -232,20 +232,21 @@ export interface ServingAutoscalingOptions {
    */
   readonly keda?: IKeda;
   /**
-   * Seconds between metric checks.
-   * @default 15
+   * Time between metric checks (5 seconds to 10 minutes, whole seconds: KEDA's `pollingInterval`).
+   * @default Duration.seconds(15)
    */
-  readonly pollingIntervalSeconds?: number;
+  readonly pollingInterval?: Duration;
   /**
-   * Seconds the HPA looks back before removing a replica.
-   * @default 600
+   * How far back the HPA looks before removing a replica (0 to 1 hour, whole seconds).
+   * @default Duration.minutes(10)
    */
-  readonly scaleDownStabilizationSeconds?: number;
+  readonly scaleDownStabilization?: Duration;
   /**
-   * Seconds without traffic before a scale-to-zero model goes to zero.
-   * @default 1800
+   * Time without traffic before a scale-to-zero model goes to zero (1 minute to 1 day, whole
+   * seconds: KEDA's `cooldownPeriod`).
+   * @default Duration.minutes(30)
    */
-  readonly scaleToZeroCooldownSeconds?: number;
+  readonly scaleToZeroCooldown?: Duration;
 }
 
 /**

@@ -107,7 +107,7 @@ function everythingManagedNodeGroups(app: App): void {
         { name: 'qwen-7b', model: 'Qwen/Qwen2.5-7B-Instruct', replicas: { min: 0, max: 2 }, maxModelLen: 8192 },
         { name: 'small', model: 'meta-llama/Llama-3.2-1B-Instruct', replicas: { min: 1, max: 1 }, maxModelLen: 4096 },
       ],
-      autoscaling: { autoscaler: AutoscalerKind.KEDA, scaleToZeroCooldownSeconds: 900 },
+      autoscaling: { autoscaler: AutoscalerKind.KEDA, scaleToZeroCooldown: Duration.minutes(15) },
     }],
   });
 }
