@@ -2,6 +2,7 @@
 // engine Deployment), its Services, the Prometheus AnalysisTemplate comparing canary pods with
 // stable pods on the common serving signals, and the alert rules on Argo Rollouts' own metrics.
 // docs/rollouts.md describes the flow; docs/design.md why it is built this way.
+import { Duration } from '../core/units';
 import { JsonObject, JsonValue, KubernetesObject } from '../k8s/values';
 import { ROLLOUT_ROLE_POD_LABEL } from '../cost/definitions';
 import { SERVING_SIGNALS } from '../serving/serving-signals';
@@ -22,14 +23,14 @@ export const CHECKS = { errorRatio: 'error-ratio', ttftP95: 'ttft-p95', e2eP95: 
 export const CHECK_DEFAULTS = {
   errorRatioTolerance: 0.01,
   latencyRelativeTolerance: 0.2,
-  latencyAbsoluteToleranceSeconds: 0.1,
+  latencyAbsoluteTolerance: Duration.millis(100),
   costRelativeTolerance: 0.1,
   intervalSeconds: 60,
   count: 5,
   failureLimit: 1,
   pauseSeconds: 300,
   canaryWeights: [50],
-  scaleDownDelaySeconds: 30,
+  scaleDownDelay: Duration.seconds(30),
 } as const;
 
 /** One model of a stack with its rollout, resolved. */
@@ -103,7 +104,7 @@ export function canaryCheckQueries(namespace: string, m: Pick<RolloutModel, 'nam
   const p95 = (bucket: string, hash: string) => `histogram_quantile(0.95, sum by (le) (${bucket}{${sel(hash)}}))`;
   const errTol = checks.errorRatioTolerance ?? CHECK_DEFAULTS.errorRatioTolerance;
   const rel = 1 + (checks.latencyRelativeTolerance ?? CHECK_DEFAULTS.latencyRelativeTolerance);
-  const abs = checks.latencyAbsoluteToleranceSeconds ?? CHECK_DEFAULTS.latencyAbsoluteToleranceSeconds;
+  const abs = (checks.latencyAbsoluteTolerance ?? CHECK_DEFAULTS.latencyAbsoluteTolerance).toFractionalSeconds();
   // Each query returns the canary's excess over its bound: > 0 fails. A stable revision without
   // data counts as 0 errors (the bound is then the tolerance alone).
   const queries: Record<string, string> = {
@@ -184,7 +185,7 @@ export function renderRolloutObjects(namespace: string, m: RolloutModel): Kubern
   });
   let strategy: JsonObject;
   const services: KubernetesObject[] = [];
-  const delay = o.scaleDownDelaySeconds ?? CHECK_DEFAULTS.scaleDownDelaySeconds;
+  const delay = (o.scaleDownDelay ?? CHECK_DEFAULTS.scaleDownDelay).toSeconds();
   if (m.strategy === RolloutStrategy.CANARY) {
     const pause = o.pause?.toSeconds() ?? CHECK_DEFAULTS.pauseSeconds;
     // Without a traffic router the weight is the canary's share of replicas: the first step is one replica.

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { Annotations, ITerraformDependable } from 'cdktf';
 import { ValidationError } from '../core/errors';
-import { validateInteger, validateNumber } from '../core/validate';
+import { validateDuration, validateInteger, validateNumber } from '../core/validate';
+import { Duration } from '../core/units';
 import type { EvalCronJob } from '../evaluation/eval-cron-job';
 import { IGpuNodePool } from '../gpu/types';
 import { ManifestChart } from '../k8s/manifest-chart';
@@ -154,15 +155,15 @@ export class ServingRollouts extends Construct implements IWorkloadSource {
       if (w <= last) throw new ValidationError(scope, `${p}.canaryWeights[${i}]`, w, `must be greater than the previous weight (${last}): weights grow towards promotion`);
       last = w;
     });
-    if (o.pause) validateInteger(scope, `${p}.pause (s)`, o.pause.toSeconds(), 0, 86400);
-    if (o.scaleDownDelaySeconds !== undefined) validateInteger(scope, `${p}.scaleDownDelaySeconds`, o.scaleDownDelaySeconds, 0, 86400);
+    if (o.pause) validateDuration(scope, `${p}.pause`, o.pause, { min: Duration.seconds(0), max: Duration.days(1), whole: 'second', field: 'the Rollout pause duration' });
+    if (o.scaleDownDelay !== undefined) validateDuration(scope, `${p}.scaleDownDelay`, o.scaleDownDelay, { min: Duration.seconds(0), max: Duration.days(1), whole: 'second', field: 'the Rollout scaleDownDelaySeconds' });
     const c = o.checks ?? {};
     if (c.errorRatioTolerance !== undefined) validateNumber(scope, `${p}.checks.errorRatioTolerance`, c.errorRatioTolerance, 0, 1);
     if (c.latencyRelativeTolerance !== undefined) validateNumber(scope, `${p}.checks.latencyRelativeTolerance`, c.latencyRelativeTolerance, 0, 10);
-    if (c.latencyAbsoluteToleranceSeconds !== undefined) validateNumber(scope, `${p}.checks.latencyAbsoluteToleranceSeconds`, c.latencyAbsoluteToleranceSeconds, 0, 600);
+    if (c.latencyAbsoluteTolerance !== undefined) validateDuration(scope, `${p}.checks.latencyAbsoluteTolerance`, c.latencyAbsoluteTolerance, { min: Duration.seconds(0), max: Duration.minutes(10) });
     if (c.count !== undefined) validateInteger(scope, `${p}.checks.count`, c.count, 1, 1000);
     if (c.failureLimit !== undefined) validateInteger(scope, `${p}.checks.failureLimit`, c.failureLimit, 0, c.count ?? CHECK_DEFAULTS.count);
-    if (c.interval) validateInteger(scope, `${p}.checks.interval (s)`, c.interval.toSeconds(), 10, 3600);
+    if (c.interval) validateDuration(scope, `${p}.checks.interval`, c.interval, { min: Duration.seconds(10), max: Duration.hours(1), whole: 'second', field: 'the AnalysisTemplate interval' });
     if (c.cost?.relativeTolerance !== undefined) validateNumber(scope, `${p}.checks.cost.relativeTolerance`, c.cost.relativeTolerance, 0, 10);
     if (c.cost?.metric !== undefined && !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(c.cost.metric)) {
       throw new ValidationError(scope, `${p}.checks.cost.metric`, c.cost.metric, 'must be a Prometheus metric name (letters, digits, "_" and ":")');

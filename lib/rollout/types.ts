@@ -51,10 +51,11 @@ export interface CanaryCheckOptions {
    */
   readonly latencyRelativeTolerance?: number;
   /**
-   * Absolute tolerance added to the latency bounds, in seconds (absorbs noise at low latencies).
-   * @default 0.1
+   * Absolute tolerance added to the latency bounds (absorbs noise at low latencies; up to 10 minutes,
+   * fractions of a second allowed).
+   * @default Duration.millis(100)
    */
-  readonly latencyAbsoluteToleranceSeconds?: number;
+  readonly latencyAbsoluteTolerance?: Duration;
   /**
    * Compare cost per 1M generated tokens (relative tolerance). Off unless given.
    * @default - no cost check
@@ -118,10 +119,11 @@ export interface ModelRolloutOptions {
    */
   readonly migration?: RolloutMigration;
   /**
-   * Seconds the old ReplicaSet stays up after promotion (fast rollback) or after an abort.
-   * @default 30
+   * How long the old ReplicaSet stays up after promotion (fast rollback) or after an abort (up to 1
+   * day, whole seconds: the Rollout's `scaleDownDelaySeconds`).
+   * @default Duration.seconds(30)
    */
-  readonly scaleDownDelaySeconds?: number;
+  readonly scaleDownDelay?: Duration;
 }
 
 /** The progressive-delivery controller a serving stack's Rollouts need (implemented by `ArgoRollouts`). */
