@@ -25,9 +25,9 @@ import { ValidationError } from '../core/errors';
 import { arnPartition } from '../core/regions';
 import { validateAwsName, truncateName } from '../core/names';
 import { validateCidr } from '../core/cidr';
-import { validateInteger, validateMinMax, validateOneOf, validatePattern } from '../core/validate';
+import { validateDurationOneOf, validateInteger, validateMinMax, validateOneOf, validatePattern, validateWholeDuration } from '../core/validate';
 import { applyTags, TagMap } from '../core/tags';
-import { Size } from '../core/units';
+import { Duration, Size } from '../core/units';
 import { validateEnum } from '../core/enums';
 
 /** Control-plane log types EKS can send to CloudWatch. */
@@ -156,15 +156,16 @@ export interface AiClusterProps {
    */
   readonly controlPlaneLogTypes?: string[];
   /**
-   * Retention of control-plane and VPC flow logs (a value CloudWatch accepts).
-   * @default 90
+   * Retention of control-plane and VPC flow logs (whole days CloudWatch accepts: 1, 3, 5, 7, 14,
+   * 30, 60, 90, ...).
+   * @default Duration.days(90)
    */
-  readonly logRetentionDays?: number;
+  readonly logRetention?: Duration;
   /**
-   * Waiting period before the secrets-encryption KMS key is deleted (7-30).
-   * @default 30
+   * Waiting period before the secrets-encryption KMS key is deleted (7-30 whole days).
+   * @default Duration.days(30)
    */
-  readonly kmsKeyDeletionWindowDays?: number;
+  readonly kmsKeyDeletionWindow?: Duration;
   /**
    * The on-demand system node group.
    * @default - see SystemNodeGroupOptions
@@ -256,8 +257,9 @@ export class AiCluster extends Construct implements ICluster {
       azs.forEach((az, i) => validatePattern(this, `availabilityZones[${i}]`, az, /^[a-z]{2}(-[a-z]+)+-\d[a-z]$|^[a-z]{3,4}\d-az\d$/, 'be an availability zone name such as "us-west-2a" or id such as "usw2-az1"'));
       if (new Set(azs).size !== azs.length) throw new ValidationError(this, 'availabilityZones', azs, 'must not repeat a zone');
     }
-    const retention = validateOneOf(this, 'logRetentionDays', props.logRetentionDays ?? 90, LOG_RETENTION_DAYS as unknown as number[]);
-    const deletionWindow = validateInteger(this, 'kmsKeyDeletionWindowDays', props.kmsKeyDeletionWindowDays ?? 30, 7, 30);
+    const logRetention = props.logRetention ?? Duration.days(90);
+    const retention = validateDurationOneOf(this, 'logRetention', logRetention, 'day', LOG_RETENTION_DAYS, 'CloudWatch retention_in_days');
+    const deletionWindow = validateWholeDuration(this, 'kmsKeyDeletionWindow', props.kmsKeyDeletionWindow ?? Duration.days(30), 'day', 7, 30, 'KMS deletion_window_in_days');
     const logTypes = props.controlPlaneLogTypes ?? [...CONTROL_PLANE_LOG_TYPES];
     logTypes.forEach((t, i) => validateOneOf(this, `controlPlaneLogTypes[${i}]`, t, CONTROL_PLANE_LOG_TYPES as unknown as string[]));
     for (const required of ['api', 'audit', 'authenticator']) {
@@ -305,7 +307,7 @@ export class AiCluster extends Construct implements ICluster {
       availabilityZones: props.availabilityZones,
       azCount: 3,
       natGateways: props.natGateways ?? NatGatewayMode.PER_AZ,
-      flowLogRetentionDays: retention,
+      flowLogRetention: logRetention,
     });
 
     // Secrets encryption (CKV_AWS_58) with a rotating customer key.

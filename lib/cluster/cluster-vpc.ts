@@ -19,6 +19,9 @@ import { cidrSubnet } from '../core/cidr';
 import { servicePrincipalTrust } from './iam';
 import { truncateName } from '../core/names';
 import { validateEnum } from '../core/enums';
+import { Duration } from '../core/units';
+import { validateDurationOneOf } from '../core/validate';
+import { LOG_RETENTION_DAYS } from './versions';
 
 /** How many NAT gateways the VPC gets. */
 export enum NatGatewayMode {
@@ -43,8 +46,8 @@ export interface ClusterVpcProps {
   readonly azCount: number;
   /** NAT gateway mode. */
   readonly natGateways: NatGatewayMode;
-  /** Flow log retention in days. */
-  readonly flowLogRetentionDays: number;
+  /** Flow log retention (whole days CloudWatch accepts: 1, 3, 5, 7, 14, 30, 60, 90, ...). */
+  readonly flowLogRetention: Duration;
 }
 
 /**
@@ -130,7 +133,7 @@ export class ClusterVpc extends Construct {
     });
 
     // VPC flow logs (SECURITY.md: network). CloudWatch keeps them queryable with Logs Insights.
-    const logGroup = new CloudwatchLogGroup(this, 'flow-logs', { name: `/aws/vpc/${props.name}/flow-logs`, retentionInDays: props.flowLogRetentionDays });
+    const logGroup = new CloudwatchLogGroup(this, 'flow-logs', { name: `/aws/vpc/${props.name}/flow-logs`, retentionInDays: validateDurationOneOf(this, 'flowLogRetention', props.flowLogRetention, 'day', LOG_RETENTION_DAYS, 'CloudWatch retention_in_days') });
     const role = new IamRole(this, 'flow-logs-role', {
       name: truncateName(`${props.name}-vpc-flow-logs`, 64),
       assumeRolePolicy: servicePrincipalTrust(this, 'flow-logs-trust', 'vpc-flow-logs.amazonaws.com'),

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { Token } from 'cdktf';
 import { ValidationError } from './errors';
-import { Duration } from './units';
+import { Duration, formatSeconds } from './units';
 
 // Values that are Terraform tokens (references resolved at apply time) cannot be checked at synth;
 // every helper lets them through and checks only literal values.
@@ -105,4 +105,25 @@ export function validateDuration(scope: IConstruct, prop: string, value: Duratio
   const n = unit ? Math.round((secs / WHOLE_UNITS[unit]) * 1e6) / 1e6 : 0;
   if (!inRange || !Number.isInteger(n)) throw new ValidationError(scope, prop, value, `must be ${range}${whole}`);
   return value;
+}
+
+/**
+ * Checks a Duration prop whose target field takes one of a few whole amounts of `unit` (CloudWatch
+ * retention days, RDS monitoring intervals). Returns the amount in `unit`.
+ */
+export function validateDurationOneOf(scope: IConstruct, prop: string, value: Duration, unit: keyof typeof WHOLE_UNITS, allowed: readonly number[], field?: string): number {
+  const factor = WHOLE_UNITS[unit];
+  const list = allowed.map((n) => formatSeconds(n * factor)).join(', ');
+  const expected = `must be one of ${list}${field ? ` (${field} counts whole ${unit}s)` : ''}`;
+  if (!(value instanceof Duration)) throw new ValidationError(scope, prop, value, expected.replace('must be', 'must be a Duration,'));
+  const n = Math.round((value.toFractionalSeconds() / factor) * 1e6) / 1e6;
+  if (!allowed.includes(n)) throw new ValidationError(scope, prop, value, expected);
+  return n;
+}
+
+/** A Duration in whole `unit`s within `[min, max]` (both in `unit`), for fields that count days or seconds. Returns the amount. */
+export function validateWholeDuration(scope: IConstruct, prop: string, value: Duration, unit: keyof typeof WHOLE_UNITS, min: number, max: number, field?: string): number {
+  const factor = WHOLE_UNITS[unit];
+  validateDuration(scope, prop, value, { min: Duration.seconds(min * factor), max: Duration.seconds(max * factor), whole: unit, field });
+  return Math.round(value.toFractionalSeconds() / factor);
 }

@@ -21,7 +21,7 @@ import { ValidationError } from '../core/errors';
 import { byCodeUnit, validateDns1123Label, validateDns1123Subdomain, truncateName } from '../core/names';
 import { applyTags, TagMap } from '../core/tags';
 import { Duration, Size } from '../core/units';
-import { validateInteger, validatePattern } from '../core/validate';
+import { validateInteger, validatePattern, validateWholeDuration } from '../core/validate';
 import { ExternalSecretsOperator } from '../secrets/external-secrets-operator';
 import { GeneratedCredentials } from '../secrets/generated-credentials';
 import { SecretsManagerStore } from '../secrets/secrets-manager-store';
@@ -183,10 +183,10 @@ export interface MlflowRegistryOptions {
    */
   readonly preventDestroy?: boolean;
   /**
-   * Waiting period before the registry's KMS key is deleted (7-30 days).
-   * @default 30
+   * Waiting period before the registry's KMS key is deleted (7-30 whole days).
+   * @default Duration.days(30)
    */
-  readonly kmsKeyDeletionWindowDays?: number;
+  readonly kmsKeyDeletionWindow?: Duration;
   /**
    * MLflow chart version override.
    * @default CHARTS.mlflow.version
@@ -394,7 +394,7 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
     this.imageTag = imageTag;
     this.adminPasswordVersion = props.adminPasswordVersion ?? 1;
     this.bootstrapPodLabels = { 'app.kubernetes.io/name': 'mlflow-bootstrap', 'app.kubernetes.io/instance': this.releaseName };
-    const deletionWindow = validateInteger(this, 'kmsKeyDeletionWindowDays', props.kmsKeyDeletionWindowDays ?? 30, 7, 30);
+    const deletionWindow = validateWholeDuration(this, 'kmsKeyDeletionWindow', props.kmsKeyDeletionWindow ?? Duration.days(30), 'day', 7, 30, 'KMS deletion_window_in_days');
     this.authDatabaseName = validatePattern(this, 'authDatabaseName', props.authDatabaseName ?? 'mlflow_auth', /^[a-z][a-z0-9_]{0,62}$/, 'start with a lowercase letter and contain only lowercase letters, digits and "_" (1-63 characters)');
     if (this.authDatabaseName === (props.database?.databaseName ?? 'mlflow') || ['postgres', 'rdsadmin', 'template0', 'template1'].includes(this.authDatabaseName)) {
       throw new ValidationError(this, 'authDatabaseName', this.authDatabaseName, 'must name a database of its own (not the backend store\'s database, postgres, rdsadmin or a template)');

@@ -14,8 +14,8 @@ import { LOG_RETENTION_DAYS } from '../cluster/versions';
 import { ValidationError } from '../core/errors';
 import { arnPartition } from '../core/regions';
 import { truncateName, validateAwsName } from '../core/names';
-import { Size } from '../core/units';
-import { validateInteger, validateOneOf, validatePattern } from '../core/validate';
+import { Duration, Size } from '../core/units';
+import { validateDurationOneOf, validatePattern, validateWholeDuration } from '../core/validate';
 import { DEFAULT_POSTGRES_ENGINE_VERSION, ResolvedPostgresEngine, resolvePostgresEngineVersion } from './postgres-versions';
 
 /** PostgreSQL port. */
@@ -53,11 +53,11 @@ export interface RegistryDatabaseOptions {
    */
   readonly maxAllocatedStorage?: Size;
   /**
-   * Days of automated backups (point-in-time recovery window), 7-35. Fewer than 7 needs
+   * Automated backups (point-in-time recovery window), 7-35 whole days. Fewer than 7 needs
    * `acknowledgeShortBackupRetention`.
-   * @default 14
+   * @default Duration.days(14)
    */
-  readonly backupRetentionDays?: number;
+  readonly backupRetention?: Duration;
   /**
    * Accept a backup retention of 1-6 days (below the SECURITY.md baseline), e.g. for a test registry.
    * @default false
@@ -92,20 +92,21 @@ export interface RegistryDatabaseOptions {
    */
   readonly deletionProtection?: boolean;
   /**
-   * Performance Insights retention in days: 7 (free tier), a multiple of 31, or 731.
-   * @default 7
+   * Performance Insights retention: 7 days (free tier), a multiple of 31 days, or 731 days.
+   * @default Duration.days(7)
    */
-  readonly performanceInsightsRetentionDays?: number;
+  readonly performanceInsightsRetention?: Duration;
   /**
-   * Enhanced Monitoring interval in seconds (0 turns it off; 1, 5, 10, 15, 30 or 60).
-   * @default 60
+   * Enhanced Monitoring interval (0 turns it off; 1, 5, 10, 15, 30 or 60 seconds).
+   * @default Duration.seconds(60)
    */
-  readonly monitoringIntervalSeconds?: number;
+  readonly monitoringInterval?: Duration;
   /**
-   * Retention of the exported PostgreSQL logs (a value CloudWatch accepts).
-   * @default 90
+   * Retention of the exported PostgreSQL logs (whole days CloudWatch accepts: 1, 3, 5, 7, 14, 30,
+   * 60, 90, ...).
+   * @default Duration.days(90)
    */
-  readonly logRetentionDays?: number;
+  readonly logRetention?: Duration;
   /**
    * Daily backup window (UTC, `hh24:mi-hh24:mi`, at least 30 minutes).
    * @default - RDS picks one
@@ -188,18 +189,24 @@ export function checkRegistryDatabaseOptions(scope: IConstruct, options: Registr
   if (['rdsadmin', 'rdsrepladmin', 'rds_superuser', 'rdstopmgr'].includes(username.toLowerCase())) {
     throw new ValidationError(scope, p('masterUsername'), username, 'must not be a name RDS reserves for itself');
   }
-  const backupDays = validateInteger(scope, p('backupRetentionDays'), options.backupRetentionDays ?? 14, 1, 35);
+  const backupRetention = options.backupRetention ?? Duration.days(14);
+  const backupDays = validateWholeDuration(scope, p('backupRetention'), backupRetention, 'day', 1, 35, 'RDS backup_retention_period');
   if (backupDays < 7 && !options.acknowledgeShortBackupRetention) {
-    throw new ValidationError(scope, p('backupRetentionDays'), backupDays, `must be at least 7 (docs/guardrails.md, rule AIP-140); set ${p('acknowledgeShortBackupRetention')}: true to accept 1-6 days for a non-production registry`);
+    throw new ValidationError(scope, p('backupRetention'), backupRetention, `must be at least ${Duration.days(7)} (docs/guardrails.md, rule AIP-140); set ${p('acknowledgeShortBackupRetention')}: true to accept 1-6 days for a non-production registry`);
   }
-  const allocatedGiB = validateInteger(scope, p('allocatedStorage'), Math.ceil((options.allocatedStorage ?? Size.gibibytes(20)).toGibibytes()), 20, 65536);
-  const maxAllocatedGiB = validateInteger(scope, p('maxAllocatedStorage'), Math.ceil((options.maxAllocatedStorage ?? Size.gibibytes(100)).toGibibytes()), 20, 65536);
+  const storageGiB = (prop: string, size: Size): number => {
+    const gib = Math.ceil(size.toGibibytes());
+    if (!(gib >= 20 && gib <= 65536)) throw new ValidationError(scope, p(prop), size, `must be between ${Size.gibibytes(20)} and ${Size.tebibytes(64)} (RDS allocates whole GiB)`);
+    return gib;
+  };
+  const allocatedGiB = storageGiB('allocatedStorage', options.allocatedStorage ?? Size.gibibytes(20));
+  const maxAllocatedGiB = storageGiB('maxAllocatedStorage', options.maxAllocatedStorage ?? Size.gibibytes(100));
   if (maxAllocatedGiB < allocatedGiB) {
-    throw new ValidationError(scope, p('maxAllocatedStorage'), `${maxAllocatedGiB}Gi`, `must be at least ${p('allocatedStorage')} (${allocatedGiB}Gi)`);
+    throw new ValidationError(scope, p('maxAllocatedStorage'), Size.gibibytes(maxAllocatedGiB), `must be at least ${p('allocatedStorage')} (${Size.gibibytes(allocatedGiB)})`);
   }
-  const piRetentionDays = validateOneOf(scope, p('performanceInsightsRetentionDays'), options.performanceInsightsRetentionDays ?? 7, PI_RETENTION);
-  const monitoringInterval = validateOneOf(scope, p('monitoringIntervalSeconds'), options.monitoringIntervalSeconds ?? 60, MONITORING_INTERVALS);
-  const logRetentionDays = validateOneOf(scope, p('logRetentionDays'), options.logRetentionDays ?? 90, LOG_RETENTION_DAYS as unknown as number[]);
+  const piRetentionDays = validateDurationOneOf(scope, p('performanceInsightsRetention'), options.performanceInsightsRetention ?? Duration.days(7), 'day', PI_RETENTION, 'RDS performance_insights_retention_period');
+  const monitoringInterval = validateDurationOneOf(scope, p('monitoringInterval'), options.monitoringInterval ?? Duration.seconds(60), 'second', MONITORING_INTERVALS, 'RDS monitoring_interval');
+  const logRetentionDays = validateDurationOneOf(scope, p('logRetention'), options.logRetention ?? Duration.days(90), 'day', LOG_RETENTION_DAYS, 'CloudWatch retention_in_days');
   if (options.backupWindow !== undefined) validatePattern(scope, p('backupWindow'), options.backupWindow, /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'be "hh24:mi-hh24:mi" in UTC, e.g. "03:00-04:00"');
   if (options.maintenanceWindow !== undefined) validatePattern(scope, p('maintenanceWindow'), options.maintenanceWindow, /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/, 'be "ddd:hh24:mi-ddd:hh24:mi" in UTC with lowercase days, e.g. "sun:05:00-sun:06:00"');
   checkRdsWindows(scope, prefix, options.backupWindow, options.maintenanceWindow);
@@ -247,7 +254,7 @@ export class RegistryDatabase extends Construct {
     this.engineMajorVersion = engine.major;
     this.identifier = identifier;
     this.databaseName = c.databaseName;
-    if (c.backupDays < 7) Annotations.of(this).addWarning(`backupRetentionDays is ${c.backupDays}: point-in-time recovery reaches back fewer than 7 days.`);
+    if (c.backupDays < 7) Annotations.of(this).addWarning(`backupRetention is ${Duration.days(c.backupDays)}: point-in-time recovery reaches back fewer than 7 days.`);
     if (!Token.isUnresolved(props.subnetIds) && props.subnetIds.length < 2) {
       throw new ValidationError(this, 'subnetIds', props.subnetIds, 'must list private subnets in at least two availability zones (RDS requires it for a DB subnet group)');
     }

@@ -4,7 +4,8 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { EphemeralRandomPassword } from './ephemeral-random-password';
 import { validateAwsName } from '../core/names';
-import { validateInteger, validateNonEmpty, validatePattern } from '../core/validate';
+import { validateInteger, validateNonEmpty, validatePattern, validateWholeDuration } from '../core/validate';
+import { Duration } from '../core/units';
 
 /** Props of {@link GeneratedCredentials}. */
 export interface GeneratedCredentialsProps {
@@ -31,10 +32,10 @@ export interface GeneratedCredentialsProps {
    */
   readonly passwordVersion?: number;
   /**
-   * Days Secrets Manager keeps the secret recoverable after deletion (7-30).
-   * @default 30
+   * How long Secrets Manager keeps the secret recoverable after deletion (7-30 whole days).
+   * @default Duration.days(30)
    */
-  readonly recoveryWindowDays?: number;
+  readonly recoveryWindow?: Duration;
   /**
    * Set `lifecycle.prevent_destroy` on the secret.
    * @default false
@@ -71,7 +72,7 @@ export class GeneratedCredentials extends Construct {
     // The username is stored in the clear next to the password and ends up in INI files and
     // HTTP basic auth: keep it to characters none of them treats specially.
     validatePattern(this, 'username', props.username, /^[A-Za-z][A-Za-z0-9_.-]{0,62}$/, 'start with a letter and contain only letters, digits, "_", "." and "-" (1-63 characters)');
-    const recovery = validateInteger(this, 'recoveryWindowDays', props.recoveryWindowDays ?? 30, 7, 30);
+    const recovery = validateWholeDuration(this, 'recoveryWindow', props.recoveryWindow ?? Duration.days(30), 'day', 7, 30, 'Secrets Manager recovery_window_in_days');
     const passwordVersion = validateInteger(this, 'passwordVersion', props.passwordVersion ?? 1, 1);
     const passwordLength = validateInteger(this, 'passwordLength', props.passwordLength ?? 32, 16, 4096);
     this.username = props.username;

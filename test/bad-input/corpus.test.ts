@@ -41,9 +41,9 @@ const CASES: [string, Edit, string, string][] = [
   ['system nodes min > max', cluster({ systemNodeGroup: { minSize: 6, maxSize: 3 } }), 'systemNodeGroup.minSize', '6'],
   ['system node instance type', cluster({ systemNodeGroup: { instanceTypes: ['large'] } }), 'systemNodeGroup.instanceTypes[0]', '"large"'],
   ['audit log off', cluster({ controlPlaneLogTypes: ['api', 'authenticator'] }), 'controlPlaneLogTypes', '["api","authenticator"]'],
-  ['log retention CloudWatch rejects', cluster({ logRetentionDays: 45 }), 'logRetentionDays', '45'],
+  ['log retention CloudWatch rejects', cluster({ logRetention: Duration.days(45) }), 'logRetention', '45 days'],
   ['admin given as a session ARN', cluster({ adminPrincipalArns: ['arn:aws:sts::111122223333:assumed-role/admin/me'] }), 'adminPrincipalArns[0]', '"arn:aws:sts::111122223333:assumed-role/admin/me"'],
-  ['KMS deletion window', cluster({ kmsKeyDeletionWindowDays: 60 }), 'kmsKeyDeletionWindowDays', '60'],
+  ['KMS deletion window', cluster({ kmsKeyDeletionWindow: Duration.days(60) }), 'kmsKeyDeletionWindow', '60 days'],
   // GPU pools
   ['unknown instance type', pool({ instanceTypes: ['g7.xlarge'] }), 'instanceTypes[0]', '"g7.xlarge"'],
   ['CPU instance type in a GPU pool', pool({ instanceTypes: ['c7i.2xlarge'] }), 'instanceTypes[0]', '"c7i.2xlarge"'],
@@ -71,7 +71,7 @@ const CASES: [string, Edit, string, string][] = [
   ['release name Kubernetes rejects', serving({ releaseName: 'Chat' }), 'releaseName', '"Chat"'],
   // registry
   ['unsupported PostgreSQL version', registry({ database: { engineVersion: '12.1' } }), 'database.engineVersion', '"12.1"'],
-  ['backups shorter than 7 days', registry({ database: { backupRetentionDays: 3 } }), 'database.backupRetentionDays', '3'],
+  ['backups shorter than 7 days', registry({ database: { backupRetention: Duration.days(3) } }), 'database.backupRetention', '3 days'],
   ['bucket name S3 rejects', registry({ artifacts: { bucketName: 'My_Bucket' } }), 'artifacts.bucketName', '"My_Bucket"'],
   ['empty bucket name', registry({ artifacts: { bucketName: '' } }), 'artifacts.bucketName', '""'],
   ['instance class that is not RDS', registry({ database: { instanceClass: 'm5.large' } }), 'database.instanceClass', '"m5.large"'],

@@ -1,6 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import { RegistryDatabase, RegistryDatabaseProps } from '../../lib/registry';
-import { Size } from '../../lib/core/units';
+import { Duration, Size } from '../../lib/core/units';
 import { awsStack, synth, onlyResource, resources, warnings } from '../harness/synth';
 import { POSTGRES_ENGINE_VERSIONS, resolvePostgresEngineVersion } from '../../lib/registry/postgres-versions';
 
@@ -90,7 +90,7 @@ describe('RegistryDatabase', () => {
     expect(instance.monitoring_interval).toBe(60);
     expect(instance.monitoring_role_arn).toMatch(/^\$\{aws_iam_role\./);
     expect(onlyResource(s, 'aws_iam_role_policy_attachment').policy_arn).toMatch(/AmazonRDSEnhancedMonitoringRole$/);
-    const off = build({ monitoringIntervalSeconds: 0 }).s;
+    const off = build({ monitoringInterval: Duration.seconds(0) }).s;
     expect(resources(off, 'aws_iam_role')).toEqual({});
   });
 
@@ -115,9 +115,10 @@ describe('RegistryDatabase', () => {
     expect(() => build({ engineVersion: '15' })).toThrow(/db: engineVersion \("15"\) is invalid: must be a supported RDS for PostgreSQL version: a major \("16", "17"\)/);
     expect(() => build({ engineVersion: '17.0' })).toThrow(/engineVersion \("17.0"\) is invalid/);
     expect(() => build({ engineVersion: 'latest' })).toThrow(/engineVersion \("latest"\) is invalid/);
-    expect(() => build({ backupRetentionDays: 3 })).toThrow(/backupRetentionDays \(3\) is invalid: must be at least 7 .*acknowledgeShortBackupRetention/);
-    expect(() => build({ backupRetentionDays: 0, acknowledgeShortBackupRetention: true })).toThrow(/backupRetentionDays \(0\) is invalid/);
-    expect(() => build({ backupRetentionDays: 36 })).toThrow(/backupRetentionDays \(36\) is invalid/);
+    expect(() => build({ backupRetention: Duration.days(3) })).toThrow(/backupRetention \(3 days\) is invalid: must be at least 7 days .*acknowledgeShortBackupRetention/);
+    expect(() => build({ backupRetention: Duration.days(0), acknowledgeShortBackupRetention: true })).toThrow(/backupRetention \(0 seconds\) is invalid: must be between 1 day and 35 days, a whole number of days/);
+    expect(() => build({ backupRetention: Duration.hours(36) })).toThrow(/backupRetention \(36 hours\) is invalid: must be between 1 day and 35 days, a whole number of days \(RDS backup_retention_period counts days\)/);
+    expect(() => build({ backupRetention: Duration.days(36) })).toThrow(/backupRetention \(36 days\) is invalid/);
     expect(() => build({ instanceClass: 'm7g.large' })).toThrow(/instanceClass \("m7g.large"\) is invalid: must be an RDS instance class/);
     expect(() => build({ identifier: '1mlflow' })).toThrow(/identifier \("1mlflow"\) is invalid/);
     expect(() => build({ identifier: 'ml--flow' })).toThrow(/identifier \("ml--flow"\) is invalid/);
@@ -126,18 +127,18 @@ describe('RegistryDatabase', () => {
     expect(() => build({ identifier: 'a'.repeat(64) })).toThrow(/identifier .* is invalid/);
     expect(() => build({ masterUsername: 'rdsadmin' })).toThrow(/masterUsername \("rdsadmin"\) is invalid/);
     expect(() => build({ databaseName: 'ml-flow' })).toThrow(/databaseName \("ml-flow"\) is invalid/);
-    expect(() => build({ allocatedStorage: Size.gibibytes(10) })).toThrow(/allocatedStorage \(10\) is invalid/);
-    expect(() => build({ allocatedStorage: Size.gibibytes(200) })).toThrow(/maxAllocatedStorage \("100Gi"\) is invalid: must be at least allocatedStorage \(200Gi\)/);
-    expect(() => build({ performanceInsightsRetentionDays: 30 })).toThrow(/performanceInsightsRetentionDays \(30\) is invalid/);
-    expect(() => build({ monitoringIntervalSeconds: 45 })).toThrow(/monitoringIntervalSeconds \(45\) is invalid/);
+    expect(() => build({ allocatedStorage: Size.gibibytes(10) })).toThrow(/allocatedStorage \(10 GiB\) is invalid: must be between 20 GiB and 64 TiB/);
+    expect(() => build({ allocatedStorage: Size.gibibytes(200) })).toThrow(/maxAllocatedStorage \(100 GiB\) is invalid: must be at least allocatedStorage \(200 GiB\)/);
+    expect(() => build({ performanceInsightsRetention: Duration.days(30) })).toThrow(/performanceInsightsRetention \(30 days\) is invalid: must be one of 7 days, 731 days, 31 days/);
+    expect(() => build({ monitoringInterval: Duration.seconds(45) })).toThrow(/monitoringInterval \(45 seconds\) is invalid: must be one of 0 seconds, 1 second, 5 seconds, 10 seconds, 15 seconds, 30 seconds, 1 minute/);
     expect(() => build({ subnetIds: ['subnet-a'] })).toThrow(/subnetIds \(\["subnet-a"\]\) is invalid/);
     expect(() => build({ backupWindow: '3am' })).toThrow(/backupWindow \("3am"\) is invalid/);
   });
 
   test('a short backup retention is accepted only with the acknowledgement, and warned about', () => {
-    const short = build({ backupRetentionDays: 3, acknowledgeShortBackupRetention: true });
+    const short = build({ backupRetention: Duration.days(3), acknowledgeShortBackupRetention: true });
     expect(onlyResource(short.s, 'aws_db_instance').backup_retention_period).toBe(3);
-    expect(warnings(short.stack).join('\n')).toMatch(/backupRetentionDays is 3/);
+    expect(warnings(short.stack).join('\n')).toMatch(/backupRetention is 3 days/);
   });
 
   test('deletion protection can be turned off, with a warning', () => {

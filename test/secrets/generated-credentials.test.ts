@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Testing } from 'cdktf';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { GeneratedCredentials, GeneratedCredentialsProps, EphemeralRandomPassword } from '../../lib/secrets';
+import { Duration } from '../../lib/core/units';
 import { awsStack, synth, onlyResource } from '../harness/synth';
 
 function build(props: Partial<GeneratedCredentialsProps> = {}) {
@@ -51,7 +52,7 @@ describe('GeneratedCredentials', () => {
     expect(() => build({ username: 'ad min' })).toThrow(/username \("ad min"\) is invalid/);
     expect(() => build({ username: '' })).toThrow(/username \(""\) is invalid/);
     expect(() => build({ namePrefix: 'bad prefix!' })).toThrow(/namePrefix \("bad prefix!"\) is invalid/);
-    expect(() => build({ recoveryWindowDays: 3 })).toThrow(/recoveryWindowDays \(3\) is invalid: must be an integer between 7 and 30/);
+    expect(() => build({ recoveryWindow: Duration.days(3) })).toThrow(/recoveryWindow \(3 days\) is invalid: must be between 7 days and 30 days, a whole number of days/);
     expect(() => build({ passwordVersion: 0 })).toThrow(/passwordVersion \(0\) is invalid/);
     expect(() => build({ passwordLength: 8 })).toThrow(/creds: passwordLength \(8\) is invalid: must be an integer between 16 and 4096/);
     expect(() => new EphemeralRandomPassword(awsStack(), 'p', { length: 5000 })).toThrow(/length \(5000\) is invalid/);
