@@ -11,7 +11,7 @@ import type { CostReport } from '../platform/cost-report';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label } from '../core/names';
 import { Duration } from '../core/units';
-import { validateInteger, validateNumber } from '../core/validate';
+import { validateNumber, validateWholeDuration } from '../core/validate';
 import { ManifestChart } from '../k8s/manifest-chart';
 import { KubernetesObject } from '../k8s/values';
 import { grafanaDashboardConfigMap, MonitoringObjectError, prometheusRule } from '../observability/monitoring-objects';
@@ -34,10 +34,10 @@ export interface CostReportSchedule extends Omit<ScheduledJobOptions, 'schedule'
    */
   readonly schedule?: string;
   /**
-   * Hours each report covers, ending at the run time.
-   * @default 168
+   * How long each report covers, ending at the run time (1 hour to 93 days, whole hours).
+   * @default Duration.days(7)
    */
-  readonly periodHours?: number;
+  readonly period?: Duration;
   /**
    * Namespace of the CronJob (a literal name; it must exist).
    * @default - the backbone's namespace
@@ -279,7 +279,7 @@ export class CostMonitoring extends Construct {
     const prefix = r.reportPrefix;
     parseJobLocation(this, 'report.reportPrefix', prefix);
     if (!prefix.endsWith('/')) throw new ValidationError(this, 'report.reportPrefix', prefix, 'must end with "/" (reports are written under it as {{date}}/cost-report.json and .md)');
-    const periodHours = validateInteger(this, 'report.periodHours', r.periodHours ?? COST_REPORT_DEFAULTS.periodHours, 1, 24 * 93);
+    const periodHours = validateWholeDuration(this, 'report.period', r.period ?? Duration.hours(COST_REPORT_DEFAULTS.periodHours), 'hour', 1, 24 * 93, 'the report job\'s periodHours');
     const egressNamespaces = [metrics.namespace];
     const podLabels = { 'app.kubernetes.io/name': 'cost-report', 'app.kubernetes.io/instance': 'aiplatform-cost-report' };
     const secretEnv: SecretEnvVar[] = [];

@@ -4,7 +4,7 @@ import { Annotations, Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label, validateDns1123Subdomain } from '../core/names';
 import { Duration } from '../core/units';
-import { validateInteger, validateNumber, validatePattern } from '../core/validate';
+import { validateDuration, validateInteger, validateNumber, validatePattern } from '../core/validate';
 import { ICluster } from '../cluster/cluster-reference';
 import { ServiceAccountRole } from '../cluster/iam';
 import { EVAL_DEFAULTS, EvalJobConfig, EvalJudgeConfig, EvalModelEndpoint, EvalRegressionGate, EvalScorer, EvalThresholdGate } from '../jobs/config';
@@ -158,15 +158,16 @@ export interface EvalCronJobOptions extends ScheduledJobOptions {
    */
   readonly maxRetries?: number;
   /**
-   * First retry delay in milliseconds (doubles per retry, with jitter; a `Retry-After` header is honoured up to the cap).
-   * @default 500
+   * First retry delay (doubles per retry, with jitter; a `Retry-After` header is honoured up to the
+   * cap). Up to 10 minutes, whole milliseconds.
+   * @default Duration.millis(500)
    */
-  readonly retryBaseDelayMs?: number;
+  readonly retryBaseDelay?: Duration;
   /**
-   * Cap of one retry delay, in milliseconds.
-   * @default 10000
+   * Cap of one retry delay (up to 1 hour, whole milliseconds).
+   * @default Duration.seconds(10)
    */
-  readonly retryMaxDelayMs?: number;
+  readonly retryMaxDelay?: Duration;
   /**
    * Sampling temperature (0–2).
    * @default 0 (evaluations should be repeatable)
@@ -330,11 +331,11 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
     parseJobLocation(this, 'datasetUrl', props.datasetUrl);
     if (props.reportUrl !== undefined) parseJobLocation(this, 'reportUrl', props.reportUrl, { output: true });
     const concurrency = props.concurrency !== undefined ? validateInteger(this, 'concurrency', props.concurrency, 1, 256) : undefined;
-    const timeoutMs = props.requestTimeout ? validateInteger(this, 'requestTimeout (ms)', props.requestTimeout.toSeconds() * 1000, 1000, 3_600_000) : undefined;
+    const timeoutMs = props.requestTimeout ? validateDuration(this, 'requestTimeout', props.requestTimeout, { min: Duration.seconds(1), max: Duration.hours(1), whole: 'millisecond' }).toMilliseconds() : undefined;
     const maxRetries = props.maxRetries !== undefined ? validateInteger(this, 'maxRetries', props.maxRetries, 0, 20) : undefined;
-    const retryBase = props.retryBaseDelayMs !== undefined ? validateInteger(this, 'retryBaseDelayMs', props.retryBaseDelayMs, 0, 600_000) : undefined;
-    const retryMax = props.retryMaxDelayMs !== undefined ? validateInteger(this, 'retryMaxDelayMs', props.retryMaxDelayMs, 0, 3_600_000) : undefined;
-    if ((retryBase ?? 500) > (retryMax ?? 10000)) throw new ValidationError(this, 'retryBaseDelayMs', retryBase ?? 500, `cannot be greater than retryMaxDelayMs (${retryMax ?? 10000})`);
+    const retryBase = props.retryBaseDelay !== undefined ? validateDuration(this, 'retryBaseDelay', props.retryBaseDelay, { min: Duration.seconds(0), max: Duration.minutes(10), whole: 'millisecond' }).toMilliseconds() : undefined;
+    const retryMax = props.retryMaxDelay !== undefined ? validateDuration(this, 'retryMaxDelay', props.retryMaxDelay, { min: Duration.seconds(0), max: Duration.hours(1), whole: 'millisecond' }).toMilliseconds() : undefined;
+    if ((retryBase ?? 500) > (retryMax ?? 10000)) throw new ValidationError(this, 'retryBaseDelay', Duration.millis(retryBase ?? 500), `cannot be greater than retryMaxDelay (${Duration.millis(retryMax ?? 10000)})`);
     if (props.temperature !== undefined) validateNumber(this, 'temperature', props.temperature, 0, 2);
     if (props.maxTokens !== undefined) validateInteger(this, 'maxTokens', props.maxTokens, 1);
     const judgeEnabled = props.judge !== undefined;
@@ -392,7 +393,7 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
       pushgateway,
       mlflow,
       s3: props.s3Region !== undefined ? { region: props.s3Region } : undefined,
-      requestTimeoutMs: props.storageTimeout ? validateInteger(this, 'storageTimeout (ms)', props.storageTimeout.toSeconds() * 1000, 1000, 600_000) : undefined,
+      requestTimeoutMs: props.storageTimeout ? validateDuration(this, 'storageTimeout', props.storageTimeout, { min: Duration.seconds(1), max: Duration.minutes(10), whole: 'millisecond' }).toMilliseconds() : undefined,
     }) as unknown as EvalJobConfig;
 
     const reads = [props.datasetUrl, ...(reg?.baselineUrl !== undefined ? [reg.baselineUrl] : [])];
@@ -479,7 +480,7 @@ export class EvalCronJob extends Construct implements IWorkloadSource {
       baseUrl,
       model,
       apiKeyEnv: key ? EVAL_JUDGE_API_KEY_ENV : undefined,
-      timeoutMs: j.timeout ? validateInteger(this, 'judge.timeout (ms)', j.timeout.toSeconds() * 1000, 1000, 3_600_000) : undefined,
+      timeoutMs: j.timeout ? validateDuration(this, 'judge.timeout', j.timeout, { min: Duration.seconds(1), max: Duration.hours(1), whole: 'millisecond' }).toMilliseconds() : undefined,
       maxRetries: j.maxRetries,
       maxTokens: j.maxTokens,
       rubric: j.rubric,

@@ -4,7 +4,7 @@ import { Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label } from '../core/names';
 import { Duration } from '../core/units';
-import { validateInteger } from '../core/validate';
+import { validateDuration, validateInteger } from '../core/validate';
 import { ICluster } from '../cluster/cluster-reference';
 import { ServiceAccountRole } from '../cluster/iam';
 import { DriftColumnConfig, DriftColumnKind, DriftDataFormat, DriftInputConfig, DriftJobConfig, DriftMethod, DriftThresholds, JobCommonConfig } from '../jobs/config';
@@ -196,7 +196,7 @@ export class DriftMonitor extends Construct implements IWorkloadSource {
     (props.missingValues ?? []).forEach((v, i) => {
       if (typeof v !== 'string') throw new ValidationError(this, `missingValues[${i}]`, v, 'must be a string');
     });
-    const timeoutMs = props.requestTimeout ? validateInteger(this, 'requestTimeout (ms)', props.requestTimeout.toSeconds() * 1000, 1000, 600_000) : undefined;
+    const timeoutMs = props.requestTimeout ? validateDuration(this, 'requestTimeout', props.requestTimeout, { min: Duration.seconds(1), max: Duration.minutes(10), whole: 'millisecond' }).toMilliseconds() : undefined;
     if (props.model !== undefined && (typeof props.model !== 'string' || props.model.trim().length === 0)) throw new ValidationError(this, 'model', props.model, 'must be a non-empty model name');
     if (props.modelId !== undefined && (typeof props.modelId !== 'string' || props.modelId.trim().length === 0)) throw new ValidationError(this, 'modelId', props.modelId, 'must be a non-empty model id');
     if (props.modelId !== undefined && props.model === undefined) throw new ValidationError(this, 'modelId', props.modelId, 'needs model (the served name it belongs to)');
