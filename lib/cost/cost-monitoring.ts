@@ -185,7 +185,7 @@ export class CostMonitoring extends Construct {
     const hours = (prop: string, d: Duration | undefined, def: Duration, max = 7 * 24): Duration => {
       const v = d ?? def;
       const s = v.toSeconds();
-      if (!(s >= 60 && s <= max * 3600 && s % 60 === 0)) throw new ValidationError(this, prop, v.toGoDuration(), `must be whole minutes between 1m and ${max}h`);
+      if (!(s >= 60 && s <= max * 3600 && s % 60 === 0)) throw new ValidationError(this, prop, v, `must be between ${Duration.minutes(1)} and ${Duration.hours(max)}, a whole number of minutes`);
       return v;
     };
     this.thresholds = {

@@ -21,7 +21,7 @@ export function checkDisruptionFreeze(scope: IConstruct, prop: string, schedule:
   if (intervals === undefined) throw new ValidationError(scope, `${prop}.schedule`, schedule, 'never fires (e.g. February 30th): the freeze would never start');
   const secs = duration.toSeconds();
   if (secs >= intervals.minSeconds) {
-    throw new ValidationError(scope, `${prop}.duration`, duration.toGoDuration(), `must be shorter than the shortest gap between starts of "${schedule}" (${Duration.seconds(intervals.minSeconds).toGoDuration()}): the windows would overlap and freeze the pool for good, so drifted nodes are never replaced`);
+    throw new ValidationError(scope, `${prop}.duration`, duration, `must be shorter than the shortest gap between starts of "${schedule}" (${Duration.seconds(intervals.minSeconds)}): the windows would overlap and freeze the pool for good, so drifted nodes are never replaced`);
   }
   return schedule.trim().split(/\s+/).join(' ');
 }

@@ -9,7 +9,7 @@ import { ValidationError } from '../core/errors';
 import { isDns1123Subdomain, truncateName, validateDns1123Label } from '../core/names';
 import { RESERVED_TAG_PREFIX, TagMap } from '../core/tags';
 import { validateInteger, validateMinMax, validateOneOf, validatePattern } from '../core/validate';
-import { Duration, Size } from '../core/units';
+import { Duration, Size, formatGibibytes } from '../core/units';
 import { ManifestChart } from '../k8s/manifest-chart';
 import { GPU_TAINT, gpuToleration } from '../k8s/pod-security';
 import { JsonObject, KubernetesObject } from '../k8s/values';
@@ -395,7 +395,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
       for (const t of this.instanceTypes) {
         const allowed = migProfilesOf(t).map((p) => `all-${p}`);
         if (!allowed.includes(sharing.migProfile)) {
-          throw new ValidationError(this, 'sharing.migProfile', sharing.migProfile, `must be one of the MIG configs of ${t.gpuModel} ${t.gpuMemoryGiB}GB (${t.name}): ${allowed.join(', ')}`);
+          throw new ValidationError(this, 'sharing.migProfile', sharing.migProfile, `must be one of the MIG configs of ${t.gpuModel} ${formatGibibytes(t.gpuMemoryGiB)} (${t.name}): ${allowed.join(', ')}`);
         }
       }
     }
@@ -467,11 +467,11 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
   private checkManagedTypes(names: string[]): void {
     const memories = new Set(this.instanceTypes.map((t) => t.gpuMemoryGiB));
     if (memories.size > 1) {
-      throw new ValidationError(this, 'instanceTypes', names, `must all have the same GPU memory in managed node group mode (found ${this.instanceTypes.map((t) => `${t.name}: ${t.gpuMemoryGiB} GiB`).join(', ')}): a node group is one scaling unit and cluster-autoscaler sizes it from one type`);
+      throw new ValidationError(this, 'instanceTypes', names, `must all have the same GPU memory in managed node group mode (found ${this.instanceTypes.map((t) => `${t.name}: ${formatGibibytes(t.gpuMemoryGiB)}`).join(', ')}): a node group is one scaling unit and cluster-autoscaler sizes it from one type`);
     }
     const first = managedOrder(this.instanceTypes)[0];
     if (this.instanceTypes.some((t) => t.vcpu !== first.vcpu || t.memoryGiB !== first.memoryGiB)) {
-      Annotations.of(this).addWarning(`instanceTypes mix CPU/memory shapes: cluster-autoscaler plans every scale-up of a group with its first type, here the smallest (${first.name}: ${first.vcpu} vCPU, ${first.memoryGiB} GiB); pods requesting more than that never trigger a scale-up, even though larger types of the group would fit them`);
+      Annotations.of(this).addWarning(`instanceTypes mix CPU/memory shapes: cluster-autoscaler plans every scale-up of a group with its first type, here the smallest (${first.name}: ${first.vcpu} vCPU, ${formatGibibytes(first.memoryGiB)}); pods requesting more than that never trigger a scale-up, even though larger types of the group would fit them`);
     }
   }
 
@@ -533,7 +533,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     const freeze = props.disruptionFreeze;
     if (freeze) {
       const secs = freeze.duration.toSeconds();
-      if (secs < 60 || secs % 60 !== 0) throw new ValidationError(this, 'disruptionFreeze.duration', `${secs}s`, 'must be a whole number of minutes, at least one (Karpenter takes hours and minutes)');
+      if (secs < 60 || secs % 60 !== 0) throw new ValidationError(this, 'disruptionFreeze.duration', freeze.duration, 'must be a whole number of minutes, at least one (Karpenter takes hours and minutes)');
       const schedule = checkDisruptionFreeze(this, 'disruptionFreeze', freeze.schedule, freeze.duration);
       const reasons = freeze.reasons ?? [DisruptionReason.UNDERUTILIZED, DisruptionReason.DRIFTED];
       if (reasons.length === 0) throw new ValidationError(this, 'disruptionFreeze.reasons', reasons, 'must list at least one reason (omit it for Underutilized and Drifted)');
@@ -543,7 +543,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     const consolidateAfter = (props.consolidateAfter ?? Duration.minutes(10)).toGoDuration();
     const policy = validateOneOf(this, 'consolidationPolicy', props.consolidationPolicy ?? ConsolidationPolicy.WHEN_EMPTY, Object.values(ConsolidationPolicy));
     const expireAfter = props.expireAfter ?? Duration.days(30);
-    if (expireAfter.toSeconds() < 3600) throw new ValidationError(this, 'expireAfter', expireAfter.toGoDuration(), 'must be at least 1 hour: GPU nodes take minutes to boot and models minutes to load');
+    if (expireAfter.toSeconds() < 3600) throw new ValidationError(this, 'expireAfter', expireAfter, `must be at least ${Duration.hours(1)}: GPU nodes take minutes to boot and models minutes to load`);
     const weight = props.weight === undefined ? undefined : validateInteger(this, 'weight', props.weight, 1, 100);
     const nodesMax = Math.ceil(maxGpus / this.gpusPerNode);
     const templateSpec: JsonObject = {
@@ -559,7 +559,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     };
     if (props.terminationGracePeriod) {
       const tgp = props.terminationGracePeriod.toSeconds();
-      if (tgp < 1) throw new ValidationError(this, 'terminationGracePeriod', `${tgp}s`, 'must be at least 1 second');
+      if (tgp < 1) throw new ValidationError(this, 'terminationGracePeriod', props.terminationGracePeriod, `must be at least ${Duration.seconds(1)}`);
       templateSpec.terminationGracePeriod = props.terminationGracePeriod.toGoDuration();
     }
     return {

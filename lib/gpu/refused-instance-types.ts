@@ -1,4 +1,5 @@
 import { CpuArchitecture } from './catalog';
+import { Size } from '../core/units';
 
 /**
  * GPU instance types that exist in EC2 (and in Karpenter's instance data) but that a GPU pool refuses,
@@ -82,7 +83,7 @@ export function refusalOf(name: string): string | undefined {
   const t = Object.prototype.hasOwnProperty.call(REFUSED_GPU_INSTANCE_TYPES, name) ? REFUSED_GPU_INSTANCE_TYPES[name] : undefined;
   if (!t) return undefined;
   if (t.reason === RefusalReason.FRACTIONAL_GPU) {
-    return `is a fractional-GPU type (1/${Math.round(1 / t.gpuFraction)} of an ${t.gpuModel}, ${(t.gpuMemoryMiB / 1024).toFixed(1)} GiB, NVIDIA vGPU): `
+    return `is a fractional-GPU type (1/${Math.round(1 / t.gpuFraction)} of an ${t.gpuModel}, ${Size.mebibytes(t.gpuMemoryMiB)}, NVIDIA vGPU): `
       + 'EC2 and Karpenter count 0 GPUs for it, so no nvidia.com/gpu is advertised and GPU pods never schedule there; MIG and time-slicing do not apply to vGPU. '
       + 'Use a whole-GPU type such as g6.xlarge (see docs/gpu-node-pools.md, "Refused instance types")';
   }

@@ -5,8 +5,8 @@ import { Annotations, ITerraformDependable, Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
 import { arnPartition } from '../core/regions';
 import { byCodeUnit, validateDns1123Label, validateDns1123Subdomain } from '../core/names';
-import { Duration, Size } from '../core/units';
-import { validateInteger, validateNumber, validatePattern } from '../core/validate';
+import { Duration, Size, formatBytes } from '../core/units';
+import { validateDuration, validateInteger, validateNumber, validatePattern } from '../core/validate';
 import { ICluster } from '../cluster/cluster-reference';
 import { PolicyStatement, ServiceAccountRole } from '../cluster/iam';
 import { JOB_NODE_IMAGE, JOB_NODE_USER_ID } from '../jobs/images';
@@ -364,16 +364,16 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
 
     // --- run bounds -----------------------------------------------------------------------------
     const minGap = intervals.minSeconds;
-    this.activeDeadlineSeconds = props.activeDeadline ? props.activeDeadline.toSeconds() : Math.min(3600, minGap);
-    validateInteger(owner, 'activeDeadline (seconds)', this.activeDeadlineSeconds, 1, 7 * 86400);
+    const activeDeadline = props.activeDeadline ?? Duration.seconds(Math.min(3600, minGap));
+    this.activeDeadlineSeconds = validateDuration(owner, 'activeDeadline', activeDeadline, { min: Duration.seconds(1), max: Duration.days(7), whole: 'second', field: 'the Job activeDeadlineSeconds' }).toSeconds();
     if (props.activeDeadline && this.activeDeadlineSeconds > minGap) {
-      Annotations.of(owner).addWarning(`activeDeadline (${props.activeDeadline.toGoDuration()}) is longer than the shortest gap between runs of "${props.schedule}" (${Duration.seconds(minGap).toGoDuration()}): with concurrencyPolicy Forbid a long run makes the CronJob skip the next ones`);
+      Annotations.of(owner).addWarning(`activeDeadline (${props.activeDeadline}) is longer than the shortest gap between runs of "${props.schedule}" (${Duration.seconds(minGap)}): with concurrencyPolicy Forbid a long run makes the CronJob skip the next ones`);
     }
-    this.startingDeadlineSeconds = props.startingDeadline ? props.startingDeadline.toSeconds() : Math.max(60, Math.min(3600, Math.floor(minGap / 2)));
+    const startingDeadline = props.startingDeadline ?? Duration.seconds(Math.max(60, Math.min(3600, Math.floor(minGap / 2))));
     // The controller checks schedules every 10 seconds; a shorter deadline can skip runs.
-    validateInteger(owner, 'startingDeadline (seconds)', this.startingDeadlineSeconds, 10, 86400);
+    this.startingDeadlineSeconds = validateDuration(owner, 'startingDeadline', startingDeadline, { min: Duration.seconds(10), max: Duration.days(1), whole: 'second', field: 'the CronJob startingDeadlineSeconds' }).toSeconds();
     const backoffLimit = validateInteger(owner, 'backoffLimit', props.backoffLimit ?? 1, 0, 10);
-    const ttl = validateInteger(owner, 'ttlAfterFinished (seconds)', (props.ttlAfterFinished ?? Duration.days(3)).toSeconds(), 60, 30 * 86400);
+    const ttl = validateDuration(owner, 'ttlAfterFinished', props.ttlAfterFinished ?? Duration.days(3), { min: Duration.minutes(1), max: Duration.days(30), whole: 'second', field: 'the Job ttlSecondsAfterFinished' }).toSeconds();
     const successfulHistory = validateInteger(owner, 'successfulJobsHistoryLimit', props.successfulJobsHistoryLimit ?? 1, 0, 10);
     const failedHistory = validateInteger(owner, 'failedJobsHistoryLimit', props.failedJobsHistoryLimit ?? 3, 0, 10);
 
@@ -396,7 +396,7 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
     validateNumber(owner, 'memory (MiB)', memory.toMebibytes(), 32, 256 * 1024);
     const memoryLimit = props.memoryLimit ?? memory;
     if (memoryLimit.toBytes() < memory.toBytes()) {
-      throw new ValidationError(owner, 'memoryLimit', memoryLimit.toKubernetes(), `must be at least memory (${memory.toKubernetes()})`);
+      throw new ValidationError(owner, 'memoryLimit', memoryLimit, `must be at least memory (${memory})`);
     }
     validateKubernetesLabels(owner, 'nodeSelector', props.nodeSelector);
 
@@ -408,9 +408,9 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
     validateInteger(owner, 'maxResponseSize (bytes)', maxResponseBytes, 1024, 1024 * 1024 * 1024);
     const responsesMib = (inFlight * maxResponseBytes * JOB_HEAP_BYTES_PER_RESPONSE_BYTE) / 1048576;
     const inputRoomMib = heapMib - JOB_BASE_HEAP_MIB - responsesMib;
-    const limitText = `memoryLimit ${memoryLimit.toKubernetes()} (Node heap capped at ${heapMib} MiB)`;
+    const limitText = `memoryLimit ${memoryLimit} (Node heap capped at ${Size.mebibytes(heapMib)})`;
     if (inputRoomMib < inputs) {
-      throw new ValidationError(owner, 'maxResponseSize', props.maxResponseSize?.toKubernetes() ?? '1Mi', `leaves no room for inputs in ${limitText}: ${inFlight} response(s) in flight × ${(maxResponseBytes / 1048576).toFixed(2)} MiB × ${JOB_HEAP_BYTES_PER_RESPONSE_BYTE} need ${Math.ceil(responsesMib)} MiB; lower maxResponseSize or concurrency, or raise memoryLimit (docs/operations.md#job-limits)`);
+      throw new ValidationError(owner, 'maxResponseSize', props.maxResponseSize ?? Size.mebibytes(1), `leaves no room for inputs in ${limitText}: ${inFlight} response(s) in flight × ${formatBytes(maxResponseBytes)} × ${JOB_HEAP_BYTES_PER_RESPONSE_BYTE} need ${Size.mebibytes(Math.ceil(responsesMib))}; lower maxResponseSize or concurrency, or raise memoryLimit (docs/operations.md#job-limits)`);
     }
     let maxInputBytes: number;
     if (props.maxInputSize) {
@@ -419,7 +419,7 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
       const needMib = (inputs * maxInputBytes * JOB_HEAP_BYTES_PER_INPUT_BYTE) / 1048576;
       if (needMib > inputRoomMib) {
         const needLimit = Math.ceil((needMib + JOB_BASE_HEAP_MIB + responsesMib) / 0.75);
-        throw new ValidationError(owner, 'maxInputSize', props.maxInputSize.toKubernetes(), `does not fit ${limitText}: ${inputs} input(s) × ${(maxInputBytes / 1048576).toFixed(1)} MiB × ${JOB_HEAP_BYTES_PER_INPUT_BYTE} bytes of heap per input byte need ${Math.ceil(needMib)} MiB, ${Math.floor(inputRoomMib)} MiB are free: lower maxInputSize to at most ${Math.floor(inputRoomMib / (inputs * JOB_HEAP_BYTES_PER_INPUT_BYTE))} MiB or raise memoryLimit to at least ${needLimit}Mi (docs/operations.md#job-limits)`);
+        throw new ValidationError(owner, 'maxInputSize', props.maxInputSize, `does not fit ${limitText}: ${inputs} input(s) × ${formatBytes(maxInputBytes)} × ${JOB_HEAP_BYTES_PER_INPUT_BYTE} bytes of heap per input byte need ${Size.mebibytes(Math.ceil(needMib))}, ${Size.mebibytes(Math.floor(inputRoomMib))} are free: lower maxInputSize to at most ${Size.mebibytes(Math.floor(inputRoomMib / (inputs * JOB_HEAP_BYTES_PER_INPUT_BYTE)))} or raise memoryLimit to at least ${Size.mebibytes(needLimit)} (docs/operations.md#job-limits)`);
       }
     } else {
       maxInputBytes = Math.max(1, Math.floor(inputRoomMib / (inputs * JOB_HEAP_BYTES_PER_INPUT_BYTE))) * 1048576;

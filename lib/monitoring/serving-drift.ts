@@ -4,7 +4,7 @@ import { Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label } from '../core/names';
 import { Duration } from '../core/units';
-import { validateInteger, validateNumber } from '../core/validate';
+import { validateDuration, validateInteger, validateNumber } from '../core/validate';
 import { PrometheusRuleEntry, PrometheusRuleGroup } from '../observability/monitoring-objects';
 import { AlertSeverity } from './job-alerts';
 import { SERVING_SIGNALS } from '../serving/serving-signals';
@@ -122,9 +122,9 @@ export function servingDriftRuleGroups(scope: IConstruct, prefix: string, monito
   const current = o.currentWindow ?? Duration.hours(1);
   const refWindow = o.referenceWindow ?? Duration.days(1);
   const offset = o.referenceOffset ?? Duration.days(7);
-  validateInteger(scope, `${P('currentWindow')} (seconds)`, current.toSeconds(), 300, 7 * 86400);
-  validateInteger(scope, `${P('referenceWindow')} (seconds)`, refWindow.toSeconds(), current.toSeconds(), 30 * 86400);
-  validateInteger(scope, `${P('referenceOffset')} (seconds)`, offset.toSeconds(), refWindow.toSeconds(), 90 * 86400);
+  validateDuration(scope, P('currentWindow'), current, { min: Duration.minutes(5), max: Duration.days(7), whole: 'second', field: 'a PromQL range' });
+  validateDuration(scope, P('referenceWindow'), refWindow, { min: current, max: Duration.days(30), whole: 'second', field: 'a PromQL range' });
+  validateDuration(scope, P('referenceOffset'), offset, { min: refWindow, max: Duration.days(90), whole: 'second', field: 'a PromQL offset' });
   const quantiles = o.quantiles ?? [0.5, 0.95];
   if (quantiles.length === 0) throw new ValidationError(scope, `${P('quantiles')}`, quantiles, 'must list at least one quantile');
   quantiles.forEach((q, i) => {

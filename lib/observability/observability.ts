@@ -269,10 +269,10 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
     const retention = props.retention ?? Duration.days(15);
     const retentionHours = retention.toSeconds() / 3600;
     if (!Number.isInteger(retentionHours) || retentionHours < 2 || retentionHours > 10 * 365 * 24) {
-      throw new ValidationError(this, 'retention', retention.toGoDuration(), 'must be whole hours between 2h and 10 years');
+      throw new ValidationError(this, 'retention', retention, `must be between ${Duration.hours(2)} and 10 years (${Duration.days(3650)}), a whole number of hours`);
     }
     const storage = props.storageSize ?? Size.gibibytes(50);
-    if (!(storage.toGibibytes() >= 1 && storage.toGibibytes() <= 16384)) throw new ValidationError(this, 'storageSize', storage.toKubernetes(), 'must be between 1Gi and 16Ti');
+    if (!(storage.toGibibytes() >= 1 && storage.toGibibytes() <= 16384)) throw new ValidationError(this, 'storageSize', storage, `must be between ${Size.gibibytes(1)} and ${Size.tebibytes(16)}`);
     if (props.storageClass !== undefined) validateDns1123Subdomain(this, 'storageClass', props.storageClass);
     const memory = props.prometheusMemory ?? Size.gibibytes(4);
     validateNumber(this, 'prometheusMemory (GiB)', memory.toGibibytes(), 0.5, 512);
@@ -585,13 +585,13 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
   private installPushgateway(cluster: ICluster, o: PushgatewayOptions): HelmChart {
     const persistence = o.persistence ?? true;
     if (!persistence && (o.storageSize !== undefined || o.storageClass !== undefined)) {
-      throw new ValidationError(this, 'pushgateway.storageSize', o.storageSize?.toKubernetes() ?? o.storageClass, 'applies only with pushgateway.persistence: true');
+      throw new ValidationError(this, 'pushgateway.storageSize', o.storageSize ?? o.storageClass, 'applies only with pushgateway.persistence: true');
     }
     if (o.storageClass !== undefined && !isDns1123Subdomain(o.storageClass)) {
       throw new ValidationError(this, 'pushgateway.storageClass', o.storageClass, 'must be a StorageClass name (DNS-1123 subdomain)');
     }
     const size = o.storageSize ?? Size.gibibytes(2);
-    if (!(size.toGibibytes() >= 0.1 && size.toGibibytes() <= 1024)) throw new ValidationError(this, 'pushgateway.storageSize', size.toKubernetes(), 'must be between 100Mi and 1Ti');
+    if (!(size.toGibibytes() >= 0.1 && size.toGibibytes() <= 1024)) throw new ValidationError(this, 'pushgateway.storageSize', size, `must be between ${Size.mebibytes(100)} and ${Size.tebibytes(1)}`);
     const name = CHARTS.prometheusPushgateway.chart;
     const pv: JsonObject = { enabled: persistence };
     if (persistence) {

@@ -388,7 +388,7 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
     const memLimit = server.memoryLimit ?? Size.gibibytes(2);
     validateInteger(this, 'server.memoryRequest', Math.ceil(memRequest.toMebibytes()), 256);
     if (memLimit.toBytes() < memRequest.toBytes()) {
-      throw new ValidationError(this, 'server.memoryLimit', memLimit.toKubernetes(), `must be at least server.memoryRequest (${memRequest.toKubernetes()})`);
+      throw new ValidationError(this, 'server.memoryLimit', memLimit, `must be at least server.memoryRequest (${memRequest})`);
     }
     const imageTag = validatePattern(this, 'server.imageTag', server.imageTag ?? CHARTS.mlflow.appVersion, /^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'be a pinned image tag such as "3.15.1" (not "latest")');
     this.imageTag = imageTag;

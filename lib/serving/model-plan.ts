@@ -7,8 +7,8 @@ import { ServiceAccountRole, PolicyStatement } from '../cluster/iam';
 import { ValidationError, check } from '../core/errors';
 import { arnPartition } from '../core/regions';
 import { validateDns1123Label } from '../core/names';
-import { Duration, Size } from '../core/units';
-import { validateInteger, validateMinMax, validateNonEmpty, validateNumber, validatePattern } from '../core/validate';
+import { Duration, Size, formatGibibytes, formatPercent } from '../core/units';
+import { validateDuration, validateInteger, validateMinMax, validateNonEmpty, validateNumber, validatePattern } from '../core/validate';
 import { GpuInstanceType } from '../gpu/catalog';
 import { CapacityPreference, GpuCapacityMode, IGpuNodePool } from '../gpu/types';
 import { ResolvedModel } from './engine-manifests';
@@ -33,9 +33,9 @@ export const HPA_METRICS = {
   kvCacheUsage: 'aiplatform_serving_kv_cache_usage_ratio',
 } as const;
 
-/** `x.y` with one decimal, for messages. */
+/** An amount of GiB as every message prints a size ({@link formatGibibytes}). */
 export function gib(n: number): string {
-  return `${n.toFixed(1)} GiB`;
+  return formatGibibytes(n);
 }
 
 /** What every model of a stack shares. */
@@ -122,7 +122,7 @@ export function resolveModel(scope: Construct, m: VllmModelOptions, i: number, c
   const kvCacheDtype = m.kvCacheDtype ?? KvCacheDtype.AUTO;
   const maxModelLen = validateInteger(scope, `${p}.maxModelLen`, m.maxModelLen ?? Math.min(arch.contextLength, DEFAULT_MAX_MODEL_LEN), 1, arch.contextLength);
   const utilization = validateNumber(scope, `${p}.gpuMemoryUtilization`, m.gpuMemoryUtilization ?? engine.defaultMemoryFraction, 0.05, 1);
-  if (utilization > 0.95) Annotations.of(scope).addWarning(`${p}.gpuMemoryUtilization (${utilization}) leaves under 5% of GPU memory for the CUDA context and fragmentation; ${engine.displayName} may fail with out-of-memory under load`);
+  if (utilization > 0.95) Annotations.of(scope).addWarning(`${p}.gpuMemoryUtilization (${utilization}) leaves under ${formatPercent(0.05)} of GPU memory for the CUDA context and fragmentation; ${engine.displayName} may fail with out-of-memory under load`);
   const engineProblem = engine.problem({ source, precision, kvCacheDtype, revision: m.revision });
   if (engineProblem) throw new ValidationError(scope, `${p}.engine`, engine.id, `cannot serve this model: ${engineProblem}`);
   const minSeqs = validateInteger(scope, `${p}.minConcurrentSequences`, m.minConcurrentSequences ?? 4, 1);
@@ -148,7 +148,7 @@ export function resolveModel(scope: Construct, m: VllmModelOptions, i: number, c
   const weightsGiB = estimates[0].estimate.weightsGiB;
 
   // Start-up and cold-start budgets.
-  const startupSeconds = m.startupTimeout ? validateInteger(scope, `${p}.startupTimeout`, m.startupTimeout.toSeconds(), 60, 7200) : estimateStartupSeconds(weightsGiB, source);
+  const startupSeconds = m.startupTimeout ? validateDuration(scope, `${p}.startupTimeout`, m.startupTimeout, { min: Duration.minutes(1), max: Duration.hours(2), whole: 'second', field: 'the startup probe' }).toSeconds() : estimateStartupSeconds(weightsGiB, source);
   const coldStartSeconds = COLD_START_NODE_AND_IMAGE_SECONDS + startupSeconds;
   if (min === 0) {
     Annotations.of(scope).addWarning(`${p} (${name}) scales to zero: the first request after idle waits for a GPU node, the image pull and the model load (cold-start budget ~${Math.ceil(coldStartSeconds / 60)} min); the router answers 503 until a replica is ready.`);
@@ -162,22 +162,24 @@ export function resolveModel(scope: Construct, m: VllmModelOptions, i: number, c
   validateNumber(scope, `${p}.cpu`, cpu, 0.5, 1000);
   const memory = m.memory ?? Size.gibibytes(defaultMemGiB);
   for (const { t, share } of shares) {
-    check(cpu <= t.vcpu * share * 0.9, scope, `${p}.cpu`, cpu, `does not fit ${t.name}: a replica's share of it (${tp} of ${t.gpuCount} GPUs) is ${(t.vcpu * share).toFixed(1)} vCPU, and the node keeps ~10% for the system`);
-    check(memory.toGibibytes() <= t.memoryGiB * share * 0.9, scope, `${p}.memory`, `${memory.toGibibytes()} GiB`, `does not fit ${t.name}: a replica's share of it (${tp} of ${t.gpuCount} GPUs) is ${(t.memoryGiB * share).toFixed(1)} GiB, and the node keeps ~10% for the system`);
+    check(cpu <= t.vcpu * share * 0.9, scope, `${p}.cpu`, cpu, `does not fit ${t.name}: a replica's share of it (${tp} of ${t.gpuCount} GPUs) is ${(t.vcpu * share).toFixed(1)} vCPU, and the node keeps ~${formatPercent(0.1)} for the system`);
+    check(memory.toGibibytes() <= t.memoryGiB * share * 0.9, scope, `${p}.memory`, memory, `does not fit ${t.name}: a replica's share of it (${tp} of ${t.gpuCount} GPUs) is ${gib(t.memoryGiB * share)}, and the node keeps ~${formatPercent(0.1)} for the system`);
   }
   let shmSize: Size | undefined;
   if (tp > 1) {
     shmSize = m.shmSize ?? Size.gibibytes(Math.max(1, Math.min(8, Math.floor(memory.toGibibytes() / 4))));
-    check(shmSize.toBytes() <= memory.toBytes() / 2, scope, `${p}.shmSize`, shmSize.toKubernetes(), `must be at most half of memory (${memory.toKubernetes()}): a memory-backed /dev/shm counts against the container's memory limit`);
+    check(shmSize.toBytes() <= memory.toBytes() / 2, scope, `${p}.shmSize`, shmSize, `must be at most half of memory (${memory}): a memory-backed /dev/shm counts against the container's memory limit`);
   } else if (m.shmSize) {
     Annotations.of(scope).addWarning(`${p}.shmSize is ignored: /dev/shm is only mounted with tensorParallelSize > 1`);
   }
 
   // Spot safety.
   const spot = pool.capacity !== CapacityPreference.ON_DEMAND;
-  const grace = validateInteger(scope, `${p}.terminationGracePeriod`, (m.terminationGracePeriod ?? Duration.seconds(120)).toSeconds(), 10, spot ? 120 : 3600);
-  const preStop = validateInteger(scope, `${p}.preStopSleep`, (m.preStopSleep ?? Duration.seconds(15)).toSeconds(), 1, 60);
-  check(preStop < grace, scope, `${p}.preStopSleep`, preStop, `must be shorter than terminationGracePeriod (${grace}s), leaving time for in-flight requests`);
+  const graceDuration = m.terminationGracePeriod ?? Duration.seconds(120);
+  const grace = validateDuration(scope, `${p}.terminationGracePeriod`, graceDuration, { min: Duration.seconds(10), max: spot ? Duration.minutes(2) : Duration.hours(1), whole: 'second', field: 'terminationGracePeriodSeconds' }).toSeconds();
+  const preStopDuration = m.preStopSleep ?? Duration.seconds(15);
+  const preStop = validateDuration(scope, `${p}.preStopSleep`, preStopDuration, { min: Duration.seconds(1), max: Duration.minutes(1), whole: 'second', field: 'the preStop sleep' }).toSeconds();
+  check(preStop < grace, scope, `${p}.preStopSleep`, preStopDuration, `must be shorter than terminationGracePeriod (${graceDuration}), leaving time for in-flight requests`);
   const doNotDisrupt = m.doNotDisrupt ?? pool.mode === GpuCapacityMode.KARPENTER;
 
   // Autoscaling signal.

@@ -92,7 +92,7 @@ const RUNNERS: Record<string, Runner> = {
     new PlatformNamespace(stack(), 'ns', setAt({ name: 'apps', podSecurity: PodSecurityLevel.RESTRICTED, egress: { additionalEgress: [{ name: 'dns-extra', to: [{ cidr: '10.0.0.0/16' }], ports: [{ port: 5353, protocol: NetworkProtocol.UDP }] }] } }, e.path, v) as never);
   },
   'new ClusterVpc': (e, v) => {
-    new ClusterVpc(stack(), 'vpc', setAt({ name: 'demo', cidr: '10.0.0.0/16', natGateways: NatGatewayMode.PER_AZ }, e.path, v) as never);
+    new ClusterVpc(stack(), 'vpc', setAt({ name: 'demo', cidr: '10.0.0.0/16', natGateways: NatGatewayMode.PER_AZ, flowLogRetention: Duration.days(90) }, e.path, v) as never);
   },
   'new ScheduledJob': (e, v) => {
     const s = stack();

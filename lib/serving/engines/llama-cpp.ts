@@ -4,6 +4,7 @@
 // tools/server/server-context.cpp (the /metrics exposition, enabled by --metrics).
 import { KvCacheDtype, ModelPrecision, WeightSource, estimateModelMemory } from '../sizing';
 import { EngineDefinition, EngineModel, ServingEngine, registerEngine } from './engine';
+import { formatGibibytes } from '../../core/units';
 
 /** Defaults of the llama.cpp engine, in one place. */
 export const LLAMA_CPP_DEFAULTS = {
@@ -108,7 +109,7 @@ export const LLAMA_CPP_ENGINE: EngineDefinition = registerEngine({
       kvCacheTokens: free >= contextGiB ? i.maxModelLen * n : 0,
       maxConcurrentSequences: free >= contextGiB ? n : 0,
       fits: free >= contextGiB,
-      budgetExplanation: `${i.memoryFraction} × ${i.gpuMemoryGiB.toFixed(1)} GiB for weights, compute buffers and the context of ${n} slots × ${i.maxModelLen} tokens (${contextGiB.toFixed(1)} GiB)`,
+      budgetExplanation: `${i.memoryFraction} × ${formatGibibytes(i.gpuMemoryGiB)} for weights, compute buffers and the context of ${n} slots × ${i.maxModelLen} tokens (${formatGibibytes(contextGiB)})`,
     };
   },
 });

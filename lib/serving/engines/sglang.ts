@@ -4,6 +4,7 @@
 // (python/sglang/srt/utils/auth.py: /health* and /metrics* are always open).
 import { KvCacheDtype, ModelPrecision, WeightSource, estimateModelMemory } from '../sizing';
 import { EngineDefinition, EngineModel, ServingEngine, registerEngine } from './engine';
+import { formatGibibytes } from '../../core/units';
 
 /** Defaults of the SGLang engine, in one place. */
 export const SGLANG_DEFAULTS = {
@@ -111,7 +112,7 @@ export const SGLANG_ENGINE: EngineDefinition = registerEngine({
       kvCacheTokens,
       maxConcurrentSequences,
       fits: kvCachePerGpuGiB > 0 && maxConcurrentSequences >= 1,
-      budgetExplanation: `mem-fraction-static ${i.memoryFraction} × ${i.gpuMemoryGiB.toFixed(1)} GiB for weights and KV cache; activations (${base.overheadPerGpuGiB.toFixed(1)} GiB) from the remaining ${rest.toFixed(1)} GiB`,
+      budgetExplanation: `mem-fraction-static ${i.memoryFraction} × ${formatGibibytes(i.gpuMemoryGiB)} for weights and KV cache; activations (${formatGibibytes(base.overheadPerGpuGiB)}) from the remaining ${formatGibibytes(rest)}`,
     };
   },
 });

@@ -3,6 +3,7 @@
 // vllm/engine/arg_utils.py (engine flags) and vllm/v1/metrics/loggers.py (PrometheusStatLogger).
 import { KvCacheDtype, ModelPrecision, WeightSource, estimateModelMemory } from '../sizing';
 import { EngineDefinition, EngineModel, ServingEngine, registerEngine } from './engine';
+import { formatGibibytes } from '../../core/units';
 
 /** Defaults of the vLLM engine, in one place. */
 export const VLLM_DEFAULTS = {
@@ -92,6 +93,6 @@ export const VLLM_ENGINE: EngineDefinition = registerEngine({
       tensorParallelSize: i.tensorParallelSize, maxModelLen: i.maxModelLen, gpuMemoryUtilization: i.memoryFraction,
       maxNumBatchedTokens: i.maxNumBatchedTokens, hybridKvCache: i.hybridKvCache,
     }),
-    budgetExplanation: `gpuMemoryUtilization ${i.memoryFraction} × ${i.gpuMemoryGiB.toFixed(1)} GiB`,
+    budgetExplanation: `gpuMemoryUtilization ${i.memoryFraction} × ${formatGibibytes(i.gpuMemoryGiB)}`,
   }),
 });
