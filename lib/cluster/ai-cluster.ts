@@ -25,7 +25,7 @@ import { ValidationError } from '../core/errors';
 import { arnPartition } from '../core/regions';
 import { validateAwsName, truncateName } from '../core/names';
 import { validateCidr } from '../core/cidr';
-import { validateDurationOneOf, validateInteger, validateMinMax, validateOneOf, validatePattern, validateWholeDuration } from '../core/validate';
+import { validateDurationOneOf, validateInteger, validateMinMax, validateOneOf, validatePattern, validateSize, validateWholeDuration } from '../core/validate';
 import { applyTags, TagMap } from '../core/tags';
 import { Duration, Size } from '../core/units';
 import { validateEnum } from '../core/enums';
@@ -293,7 +293,7 @@ export class AiCluster extends Construct implements ICluster {
     const maxSize = validateInteger(this, 'systemNodeGroup.maxSize', sys.maxSize ?? 4, 1, 100);
     validateMinMax(this, 'systemNodeGroup.minSize', minSize, 'systemNodeGroup.maxSize', maxSize);
     const desired = validateInteger(this, 'systemNodeGroup.desiredSize', sys.desiredSize ?? minSize, minSize, maxSize);
-    const diskGiB = validateInteger(this, 'systemNodeGroup.diskSize', Math.ceil((sys.diskSize ?? Size.gibibytes(50)).toGibibytes()), 20, 16384);
+    const diskGiB = Math.ceil(validateSize(this, 'systemNodeGroup.diskSize', sys.diskSize ?? Size.gibibytes(50), Size.gibibytes(20), Size.tebibytes(16)).toGibibytes());
     checkAddonVersions(this, this.kubernetesVersion, props.addonVersions);
     const addonVersions: AddonVersions = { ...EKS_VERSIONS[this.kubernetesVersion], ...props.addonVersions };
 

@@ -142,21 +142,25 @@ const BINARY_UNITS: ReadonlyArray<readonly [string, number]> = [['TiB', 1024 ** 
  */
 export function formatBytes(bytes: number): string {
   const abs = Math.abs(bytes);
-  // The largest unit that shows the amount exactly with at most two decimals (1.5 GiB, 1100 GiB) ...
-  for (const [unit, factor] of BINARY_UNITS) {
-    const v = abs / factor;
-    if (v >= 1 && Math.abs(v - Number(v.toFixed(2))) < 1e-9 * v) return `${trimNumber(bytes / factor, 2)} ${unit}`;
+  const i = BINARY_UNITS.findIndex(([, factor]) => abs >= factor);
+  if (i < 0) return `${trimNumber(bytes, 0)} bytes`;
+  const [unit, factor] = BINARY_UNITS[i];
+  const v = abs / factor;
+  // In the largest unit that keeps it at least 1 (1.5 GiB) when two decimals show it exactly; else
+  // as a whole number of the next unit down if it is one (1100 GiB, not 1.07 TiB); else rounded.
+  if (Math.abs(v - Number(v.toFixed(2))) > 1e-9 * v && i + 1 < BINARY_UNITS.length) {
+    const [smaller, smallerFactor] = BINARY_UNITS[i + 1];
+    if (Number.isInteger(abs / smallerFactor)) return `${bytes / smallerFactor} ${smaller}`;
   }
-  // ... else the largest unit that keeps it at least 1, rounded (71.35 GiB).
-  for (const [unit, factor] of BINARY_UNITS) {
-    if (abs >= factor) return `${trimNumber(bytes / factor, 2)} ${unit}`;
-  }
-  return `${trimNumber(bytes, 0)} bytes`;
+  return `${trimNumber(bytes / factor, 2)} ${unit}`;
 }
 
-/** A size given in GiB (estimates, catalog figures) printed as {@link formatBytes} prints it (internal). */
+/**
+ * A size given in GiB (sizing estimates, catalog figures) for messages: GiB with at most two
+ * decimals, so the figures of one sizing message compare at a glance (internal).
+ */
 export function formatGibibytes(gib: number): string {
-  return formatBytes(gib * 1024 ** 3);
+  return `${trimNumber(gib, 2)} GiB`;
 }
 
 const TIME_UNITS: ReadonlyArray<readonly [string, number]> = [['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]];

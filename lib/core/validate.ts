@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { Token } from 'cdktf';
 import { ValidationError } from './errors';
-import { Duration, formatSeconds } from './units';
+import { Duration, Size, formatSeconds } from './units';
 
 // Values that are Terraform tokens (references resolved at apply time) cannot be checked at synth;
 // every helper lets them through and checks only literal values.
@@ -126,4 +126,12 @@ export function validateWholeDuration(scope: IConstruct, prop: string, value: Du
   const factor = WHOLE_UNITS[unit];
   validateDuration(scope, prop, value, { min: Duration.seconds(min * factor), max: Duration.seconds(max * factor), whole: unit, field });
   return Math.round(value.toFractionalSeconds() / factor);
+}
+
+/** Checks a Size prop within `[min, max]`; the message prints sizes with their unit. Returns the value. */
+export function validateSize(scope: IConstruct, prop: string, value: Size, min: Size, max?: Size): Size {
+  const range = max ? `between ${min} and ${max}` : `at least ${min}`;
+  if (!(value instanceof Size)) throw new ValidationError(scope, prop, value, `must be a Size (e.g. Size.gibibytes(1)) ${range}`);
+  if (value.toBytes() < min.toBytes() || (max !== undefined && value.toBytes() > max.toBytes())) throw new ValidationError(scope, prop, value, `must be ${range}`);
+  return value;
 }

@@ -8,7 +8,7 @@ import { ICluster } from '../cluster/cluster-reference';
 import { ValidationError } from '../core/errors';
 import { isDns1123Subdomain, truncateName, validateDns1123Label } from '../core/names';
 import { RESERVED_TAG_PREFIX, TagMap } from '../core/tags';
-import { validateInteger, validateMinMax, validateOneOf, validatePattern } from '../core/validate';
+import { validateInteger, validateMinMax, validateOneOf, validatePattern, validateSize } from '../core/validate';
 import { Duration, Size, formatGibibytes } from '../core/units';
 import { ManifestChart } from '../k8s/manifest-chart';
 import { GPU_TAINT, gpuToleration } from '../k8s/pod-security';
@@ -293,7 +293,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     const tags = this.validateTags(props.tags ?? {});
     const maxGpus = validateInteger(this, 'maxGpus', props.maxGpus ?? 16, this.gpusPerNode, 100000);
     this.maxGpus = maxGpus;
-    const volumeGiB = validateInteger(this, 'volumeSize', Math.ceil((props.volumeSize ?? Size.gibibytes(200)).toGibibytes()), 50, 16384);
+    const volumeGiB = Math.ceil(validateSize(this, 'volumeSize', props.volumeSize ?? Size.gibibytes(200), Size.gibibytes(50), Size.tebibytes(16)).toGibibytes());
     this.checkModeProps(props);
 
     const names = poolNames.get(TerraformStack.of(this)) ?? new Set<string>();

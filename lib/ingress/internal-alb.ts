@@ -5,7 +5,7 @@ import { Annotations, Token } from 'cdktf';
 import { validateCidr } from '../core/cidr';
 import { ValidationError } from '../core/errors';
 import { Duration } from '../core/units';
-import { validateInteger, validatePattern } from '../core/validate';
+import { validateDuration, validatePattern } from '../core/validate';
 import { JsonObject } from '../k8s/values';
 import { IIngressController } from './aws-load-balancer-controller';
 
@@ -78,7 +78,7 @@ export function validateInternalAlbIngress(scope: Construct, ingress: InternalAl
     Annotations.of(scope).addWarning(wording.noSubnetsWarning(ingress.loadBalancerSourceCidrs));
   }
   if (ingress.sslPolicy !== undefined) validatePattern(scope, 'ingress.sslPolicy', ingress.sslPolicy, /^ELBSecurityPolicy-[A-Za-z0-9-]+$/, 'be an ELB security policy name such as "ELBSecurityPolicy-TLS13-1-2-2021-06"');
-  if (ingress.idleTimeout) validateInteger(scope, 'ingress.idleTimeout', ingress.idleTimeout.toSeconds(), 1, 4000);
+  if (ingress.idleTimeout) validateDuration(scope, 'ingress.idleTimeout', ingress.idleTimeout, { min: Duration.seconds(1), max: Duration.seconds(4000), whole: 'second', field: 'the ALB idle_timeout.timeout_seconds' });
 }
 
 /**

@@ -6,7 +6,7 @@ import { ValidationError } from '../core/errors';
 import { arnPartition } from '../core/regions';
 import { byCodeUnit, validateDns1123Label, validateDns1123Subdomain } from '../core/names';
 import { Duration, Size, formatBytes } from '../core/units';
-import { validateDuration, validateInteger, validateNumber, validatePattern } from '../core/validate';
+import { validateDuration, validateInteger, validateNumber, validatePattern, validateSize } from '../core/validate';
 import { ICluster } from '../cluster/cluster-reference';
 import { PolicyStatement, ServiceAccountRole } from '../cluster/iam';
 import { JOB_NODE_IMAGE, JOB_NODE_USER_ID } from '../jobs/images';
@@ -393,7 +393,7 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
     const defaults = props.kind === ScheduledJobKind.DRIFT ? { cpu: 0.5, memory: Size.gibibytes(1) } : props.kind === ScheduledJobKind.COST || props.kind === ScheduledJobKind.SPOT_PRICES ? { cpu: 0.1, memory: Size.mebibytes(256) } : { cpu: 0.25, memory: Size.mebibytes(256) };
     const cpu = validateNumber(owner, 'cpu', props.cpu ?? defaults.cpu, 0.01, 64);
     const memory = props.memory ?? defaults.memory;
-    validateNumber(owner, 'memory (MiB)', memory.toMebibytes(), 32, 256 * 1024);
+    validateSize(owner, 'memory', memory, Size.mebibytes(32), Size.gibibytes(256));
     const memoryLimit = props.memoryLimit ?? memory;
     if (memoryLimit.toBytes() < memory.toBytes()) {
       throw new ValidationError(owner, 'memoryLimit', memoryLimit, `must be at least memory (${memory})`);
@@ -405,7 +405,7 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
     const inputs = props.inputsInMemory ?? 1;
     const inFlight = props.responsesInFlight ?? 1;
     const maxResponseBytes = Math.floor((props.maxResponseSize ?? Size.mebibytes(1)).toBytes());
-    validateInteger(owner, 'maxResponseSize (bytes)', maxResponseBytes, 1024, 1024 * 1024 * 1024);
+    validateSize(owner, 'maxResponseSize', props.maxResponseSize ?? Size.mebibytes(1), Size.mebibytes(1 / 1024), Size.gibibytes(1));
     const responsesMib = (inFlight * maxResponseBytes * JOB_HEAP_BYTES_PER_RESPONSE_BYTE) / 1048576;
     const inputRoomMib = heapMib - JOB_BASE_HEAP_MIB - responsesMib;
     const limitText = `memoryLimit ${memoryLimit} (Node heap capped at ${Size.mebibytes(heapMib)})`;
@@ -415,7 +415,7 @@ export class ScheduledJob extends Construct implements IWorkloadSource {
     let maxInputBytes: number;
     if (props.maxInputSize) {
       maxInputBytes = Math.floor(props.maxInputSize.toBytes());
-      validateInteger(owner, 'maxInputSize (bytes)', maxInputBytes, 1024, 64 * 1024 * 1024 * 1024);
+      validateSize(owner, 'maxInputSize', props.maxInputSize, Size.mebibytes(1 / 1024), Size.gibibytes(64));
       const needMib = (inputs * maxInputBytes * JOB_HEAP_BYTES_PER_INPUT_BYTE) / 1048576;
       if (needMib > inputRoomMib) {
         const needLimit = Math.ceil((needMib + JOB_BASE_HEAP_MIB + responsesMib) / 0.75);

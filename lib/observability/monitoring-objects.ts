@@ -310,9 +310,9 @@ class Checker {
       this.that(e.path === undefined || e.path.startsWith('/'), `${field}[${i}].path`, e.path, 'must start with "/"');
       this.that(e.scheme === undefined || (Object.values(ScrapeScheme) as string[]).includes(e.scheme), `${field}[${i}].scheme`, e.scheme, `must be one of ${describeEnum(ScrapeScheme, 'ScrapeScheme')}`);
       if (e.interval && e.scrapeTimeout) {
-        this.that(e.scrapeTimeout.toSeconds() <= e.interval.toSeconds(), `${field}[${i}].scrapeTimeout`, e.scrapeTimeout.toGoDuration(), `must not exceed interval (${e.interval.toGoDuration()})`);
+        this.that(e.scrapeTimeout.toSeconds() <= e.interval.toSeconds(), `${field}[${i}].scrapeTimeout`, e.scrapeTimeout, `must not exceed interval (${e.interval})`);
       }
-      this.that(e.interval === undefined || e.interval.toSeconds() > 0, `${field}[${i}].interval`, e.interval?.toGoDuration(), 'must be at least 1s');
+      this.that(e.interval === undefined || e.interval.toSeconds() > 0, `${field}[${i}].interval`, e.interval, `must be at least ${Duration.seconds(1)}`);
       [...(e.relabelings ?? []), ...(e.metricRelabelings ?? [])].forEach((r, j) => this.relabel(r, `${field}[${i}].relabelings[${j}]`));
     });
   }
@@ -436,7 +436,7 @@ export function prometheusRule(props: PrometheusRuleProps): KubernetesObject {
       if (r.alert !== undefined) c.that(ALERT_NAME.test(r.alert), `${p}.alert`, r.alert, 'must match [a-zA-Z_][a-zA-Z0-9_]*');
       if (r.record !== undefined) {
         c.that(METRIC_NAME.test(r.record), `${p}.record`, r.record, 'must be a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
-        c.that(r.forDuration === undefined && r.annotations === undefined, `${p}.forDuration`, r.forDuration?.toGoDuration(), 'forDuration and annotations apply to alerts only');
+        c.that(r.forDuration === undefined && r.annotations === undefined, `${p}.forDuration`, r.forDuration, 'forDuration and annotations apply to alerts only');
       }
       c.that(typeof r.expr === 'string' && r.expr.trim().length > 0, `${p}.expr`, r.expr, 'must be a non-empty PromQL expression');
       c.that(balanced(r.expr), `${p}.expr`, r.expr, 'has unbalanced brackets');

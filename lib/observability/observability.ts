@@ -7,7 +7,7 @@ import { ICluster } from '../cluster/cluster-reference';
 import { ValidationError } from '../core/errors';
 import { isDns1123Subdomain, validateDns1123Label, validateDns1123Subdomain } from '../core/names';
 import { Duration, Size } from '../core/units';
-import { validateInteger, validateNumber, validateOneOf, validatePattern } from '../core/validate';
+import { validateInteger, validateNumber, validateOneOf, validatePattern, validateSize } from '../core/validate';
 import { CHARTS } from '../k8s/charts';
 import { HelmChart } from '../k8s/helm-chart';
 import { ManifestChart } from '../k8s/manifest-chart';
@@ -275,7 +275,7 @@ export class Observability extends Construct implements IMetricsBackbone, IWorkl
     if (!(storage.toGibibytes() >= 1 && storage.toGibibytes() <= 16384)) throw new ValidationError(this, 'storageSize', storage, `must be between ${Size.gibibytes(1)} and ${Size.tebibytes(16)}`);
     if (props.storageClass !== undefined) validateDns1123Subdomain(this, 'storageClass', props.storageClass);
     const memory = props.prometheusMemory ?? Size.gibibytes(4);
-    validateNumber(this, 'prometheusMemory (GiB)', memory.toGibibytes(), 0.5, 512);
+    validateSize(this, 'prometheusMemory', memory, Size.mebibytes(512), Size.gibibytes(512));
     if (props.grafanaAdminSecret !== undefined) validateDns1123Subdomain(this, 'grafanaAdminSecret', props.grafanaAdminSecret);
     const receiver = props.alertReceiver;
     if (receiver) {

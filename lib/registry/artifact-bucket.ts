@@ -12,7 +12,7 @@ import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-p
 import { ValidationError } from '../core/errors';
 import { validateAwsName } from '../core/names';
 import { Duration } from '../core/units';
-import { validateInteger, validatePattern } from '../core/validate';
+import { validatePattern, validateWholeDuration } from '../core/validate';
 
 /** Options of the artifact bucket that a user sets (see {@link ArtifactBucketProps}). */
 export interface ArtifactBucketOptions {
@@ -67,8 +67,8 @@ export interface ArtifactBucketProps extends ArtifactBucketOptions {
  */
 export function checkArtifactBucketOptions(scope: IConstruct, options: ArtifactBucketOptions, prefix = ''): { noncurrentDays: number; abortDays: number } {
   if (options.bucketName !== undefined) validateAwsName(scope, `${prefix}bucketName`, options.bucketName, 's3Bucket');
-  const noncurrentDays = validateInteger(scope, `${prefix}noncurrentVersionExpiration`, (options.noncurrentVersionExpiration ?? Duration.days(90)).toDays(), 1, 36500);
-  const abortDays = validateInteger(scope, `${prefix}abortIncompleteMultipartUpload`, (options.abortIncompleteMultipartUpload ?? Duration.days(7)).toDays(), 1, 365);
+  const noncurrentDays = validateWholeDuration(scope, `${prefix}noncurrentVersionExpiration`, options.noncurrentVersionExpiration ?? Duration.days(90), 'day', 1, 36500, 'the S3 lifecycle rule');
+  const abortDays = validateWholeDuration(scope, `${prefix}abortIncompleteMultipartUpload`, options.abortIncompleteMultipartUpload ?? Duration.days(7), 'day', 1, 365, 'the S3 lifecycle rule');
   if (options.accessLogsBucket !== undefined) {
     validateAwsName(scope, `${prefix}accessLogsBucket`, options.accessLogsBucket, 's3Bucket');
     if (options.bucketName !== undefined && options.accessLogsBucket === options.bucketName) {

@@ -21,7 +21,7 @@ import { ValidationError } from '../core/errors';
 import { byCodeUnit, validateDns1123Label, validateDns1123Subdomain, truncateName } from '../core/names';
 import { applyTags, TagMap } from '../core/tags';
 import { Duration, Size } from '../core/units';
-import { validateInteger, validatePattern, validateWholeDuration } from '../core/validate';
+import { validateInteger, validatePattern, validateSize, validateWholeDuration } from '../core/validate';
 import { ExternalSecretsOperator } from '../secrets/external-secrets-operator';
 import { GeneratedCredentials } from '../secrets/generated-credentials';
 import { SecretsManagerStore } from '../secrets/secrets-manager-store';
@@ -386,7 +386,7 @@ export class MlflowRegistry extends Construct implements IWorkloadSource {
     const cpuMillis = validateInteger(this, 'server.cpuMillis', server.cpuMillis ?? 250, 50, 64000);
     const memRequest = server.memoryRequest ?? Size.gibibytes(1);
     const memLimit = server.memoryLimit ?? Size.gibibytes(2);
-    validateInteger(this, 'server.memoryRequest', Math.ceil(memRequest.toMebibytes()), 256);
+    validateSize(this, 'server.memoryRequest', memRequest, Size.mebibytes(256));
     if (memLimit.toBytes() < memRequest.toBytes()) {
       throw new ValidationError(this, 'server.memoryLimit', memLimit, `must be at least server.memoryRequest (${memRequest})`);
     }

@@ -77,8 +77,8 @@ const CASES: [string, Edit, string, string][] = [
   ['instance class that is not RDS', registry({ database: { instanceClass: 'm5.large' } }), 'database.instanceClass', '"m5.large"'],
   ['database identifier AWS rejects', registry({ database: { identifier: '1-mlflow' } }), 'database.identifier', '"1-mlflow"'],
   // observability
-  ['Prometheus retention of zero', observability({ retention: Duration.seconds(0) }), 'retention', '"0s"'],
-  ['Prometheus storage too small', observability({ storageSize: Size.mebibytes(10) }), 'storageSize', '"10Mi"'],
+  ['Prometheus retention of zero', observability({ retention: Duration.seconds(0) }), 'retention', '0 seconds'],
+  ['Prometheus storage too small', observability({ storageSize: Size.mebibytes(10) }), 'storageSize', '10 MiB'],
 ];
 
 test('the corpus is large enough', () => expect(CASES.length).toBeGreaterThanOrEqual(40));
@@ -154,7 +154,7 @@ const BETWEEN: [string, Edit, string, string, string, string][] = [
   // 1. time windows
   ['maintenance window over the backup window', registry({ database: { backupWindow: '03:00-04:00', maintenanceWindow: 'sun:03:30-sun:04:30' } }), 'ai/ai-platform/registry', 'database.maintenanceWindow', '"sun:03:30-sun:04:30"', 'must not overlap the daily backup window 03:00-04:00'],
   ['backup window shorter than 30 minutes', registry({ database: { backupWindow: '03:00-03:15' } }), 'ai/ai-platform/registry', 'database.backupWindow', '"03:00-03:15"', 'at least 30 minutes'],
-  ['freeze windows that overlap', pool({ disruptionFreeze: { schedule: '0 8 * * *', duration: Duration.hours(25) } }), 'ai/ai-platform/gpu-pool-gpu', 'disruptionFreeze.duration', '"25h"', 'shorter than the shortest gap'],
+  ['freeze windows that overlap', pool({ disruptionFreeze: { schedule: '0 8 * * *', duration: Duration.hours(25) } }), 'ai/ai-platform/gpu-pool-gpu', 'disruptionFreeze.duration', '25 hours', 'shorter than the shortest gap'],
   ['freeze that never starts', pool({ disruptionFreeze: { schedule: '0 8 30 2 *', duration: Duration.hours(2) } }), 'ai/ai-platform/gpu-pool-gpu', 'disruptionFreeze.schedule', '"0 8 30 2 *"', 'never fires'],
   ['freeze hour out of range (the cron parser, not a pattern)', pool({ disruptionFreeze: { schedule: '0 25 * * *', duration: Duration.hours(2) } }), 'ai/ai-platform/gpu-pool-gpu', 'disruptionFreeze.schedule', '"0 25 * * *"', '5-field cron expression'],
   // 1. names two constructs create

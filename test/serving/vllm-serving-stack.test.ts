@@ -160,7 +160,7 @@ describe('VllmServingStack: checkpoint formats and memory models of the 2026 cat
     const l40s = build({ props: { models: [{ name: 'oss', model: 'openai/gpt-oss-20b', maxModelLen: 32768 }] } });
     expect(warnings(l40s.stack).join('\n')).toMatch(/MXFP4 on g6e.xlarge \(L40S, compute capability 8.9\) runs as weight-only FP4/);
     expect(() => build({ pool: { instanceTypes: ['p5.48xlarge'] }, props: { models: [{ name: 'r1', model: 'deepseek-ai/DeepSeek-R1', tensorParallelSize: 8, maxModelLen: 65536 }] } }))
-      .toThrow(/models\[0\].model \("deepseek-ai\/DeepSeek-R1"\) is invalid: does not fit on p5.48xlarge .*weights 78.3 GiB/);
+      .toThrow(/models\[0\].model \("deepseek-ai\/DeepSeek-R1"\) is invalid: does not fit on p5.48xlarge .*weights 78.34 GiB/);
   });
 
   test('--disable-hybrid-kv-cache-manager in extraArgs counts sliding-window layers at the full context', () => {
@@ -563,14 +563,14 @@ describe('VllmServingStack: several models share the router', () => {
 describe('VllmServingStack: right-sizing and bad input', () => {
   test('a model that cannot fit fails with the numbers', () => {
     expect(() => build({ props: { models: [{ name: 'llama-70b', model: 'meta-llama/Llama-3.1-70B-Instruct' }] } })).toThrow(
-      /models\[0\].model \("meta-llama\/Llama-3.1-70B-Instruct"\) is invalid: does not fit on g6e.xlarge \(L40S, 45.0 GiB per GPU as CUDA reports it\): weights 131.4 GiB \+ overhead 3.0 GiB per GPU exceed the budget 40.5 GiB \(gpuMemoryUtilization 0.9 × 45.0 GiB\) at tensorParallelSize 1/,
+      /models\[0\].model \("meta-llama\/Llama-3.1-70B-Instruct"\) is invalid: does not fit on g6e.xlarge \(L40S, 44.99 GiB per GPU as CUDA reports it\): weights 131.41 GiB \+ overhead 3 GiB per GPU exceed the budget 40.49 GiB \(gpuMemoryUtilization 0.9 × 44.99 GiB\) at tensorParallelSize 1/,
     );
   });
 
   test('every instance type of the pool is checked (fits the big GPU, not the small one)', () => {
     const gemma = { name: 'gemma-27b', model: 'google/gemma-2-27b-it', precision: ModelPrecision.FP8 };
     expect(build({ pool: { instanceTypes: ['g6e.xlarge'] }, props: { models: [gemma] } }).serving.plans[0].estimates[0].estimate.fits).toBe(true);
-    expect(() => build({ pool: { instanceTypes: ['g6e.xlarge', 'g5.xlarge'] }, props: { models: [gemma] } })).toThrow(/does not fit on g5.xlarge \(A10G, 22.5 GiB per GPU as CUDA reports it\): weights 26.5 GiB/);
+    expect(() => build({ pool: { instanceTypes: ['g6e.xlarge', 'g5.xlarge'] }, props: { models: [gemma] } })).toThrow(/does not fit on g5.xlarge \(A10G, 22.49 GiB per GPU as CUDA reports it\): weights 26.46 GiB/);
   });
 
   test('a context that leaves no room for one sequence fails; few sequences warn', () => {
@@ -622,18 +622,18 @@ describe('VllmServingStack: right-sizing and bad input', () => {
   });
 
   test('spot: a grace period above the 2-minute notice is rejected on spot pools, allowed on on-demand ones', () => {
-    expect(() => build({ props: { models: [{ ...LLAMA_8B, terminationGracePeriod: Duration.seconds(300) }] } })).toThrow(/terminationGracePeriod \(300\) is invalid: must be an integer between 10 and 120/);
+    expect(() => build({ props: { models: [{ ...LLAMA_8B, terminationGracePeriod: Duration.seconds(300) }] } })).toThrow(/terminationGracePeriod \(5 minutes\) is invalid: must be between 10 seconds and 2 minutes, a whole number of seconds/);
     const od = engine(synthOf(build({ pool: { capacity: CapacityPreference.ON_DEMAND }, props: { models: [{ ...LLAMA_8B, terminationGracePeriod: Duration.seconds(300) }] } }).stack));
     expect(od.pod.terminationGracePeriodSeconds).toBe(300);
     expect(() => build({ props: { models: [{ ...LLAMA_8B, terminationGracePeriod: Duration.seconds(30), preStopSleep: Duration.seconds(30) }] } })).toThrow(/preStopSleep \(30\) is invalid: must be shorter than terminationGracePeriod/);
   });
 
   test('pods must fit a node: CPU and memory per replica share; /dev/shm within memory', () => {
-    expect(() => build({ props: { models: [{ ...LLAMA_8B, memory: Size.gibibytes(64) }] } })).toThrow(/models\[0\].memory \("64 GiB"\) is invalid: does not fit g6e.xlarge: a replica's share of it \(1 of 1 GPUs\) is 32.0 GiB/);
+    expect(() => build({ props: { models: [{ ...LLAMA_8B, memory: Size.gibibytes(64) }] } })).toThrow(/models\[0\].memory \(64 GiB\) is invalid: does not fit g6e.xlarge: a replica's share of it \(1 of 1 GPUs\) is 32 GiB/);
     expect(() => build({ props: { models: [{ ...LLAMA_8B, cpu: 8 }] } })).toThrow(/models\[0\].cpu \(8\) is invalid: does not fit g6e.xlarge/);
     const { container } = engine(synthOfDefault());
     expect(container.resources.requests).toMatchObject({ cpu: '3', memory: '24Gi' });
-    expect(() => build({ pool: { instanceTypes: ['g6e.12xlarge'] }, props: { models: [{ ...LLAMA_8B, tensorParallelSize: 2, memory: Size.gibibytes(16), shmSize: Size.gibibytes(12) }] } })).toThrow(/shmSize \("12Gi"\) is invalid: must be at most half of memory/);
+    expect(() => build({ pool: { instanceTypes: ['g6e.12xlarge'] }, props: { models: [{ ...LLAMA_8B, tensorParallelSize: 2, memory: Size.gibibytes(16), shmSize: Size.gibibytes(12) }] } })).toThrow(/shmSize \(12 GiB\) is invalid: must be at most half of memory \(16 GiB\)/);
   });
 
   test('GPU sharing pools are rejected (vLLM preallocates the GPU)', () => {
