@@ -3,7 +3,7 @@ import { checkJobReadsAndWrites } from '../monitoring/job-io';
 import { Annotations, Token } from 'cdktf';
 import { ValidationError } from '../core/errors';
 import { validateDns1123Label, validateDns1123Subdomain } from '../core/names';
-import { Duration } from '../core/units';
+import { Duration, formatPercent } from '../core/units';
 import { validateDuration, validateInteger, validateNumber, validatePattern } from '../core/validate';
 import { ICluster } from '../cluster/cluster-reference';
 import { ServiceAccountRole } from '../cluster/iam';
@@ -614,7 +614,7 @@ function checkRegressionGates(scope: IConstruct, prop: string, gates: EvalRegres
       if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw new ValidationError(scope, `${p}.${k}`, v, 'must be a number >= 0');
     }
     if (g.relativeTolerance !== undefined && g.relativeTolerance > 1) {
-      Annotations.of(scope).addWarning(`${p}.relativeTolerance (${g.relativeTolerance}) allows the metric to worsen by more than 100% of the baseline`);
+      Annotations.of(scope).addWarning(`${p}.relativeTolerance (${g.relativeTolerance}) allows the metric to worsen by more than ${formatPercent(1)} of the baseline`);
     }
   });
 }

@@ -4,6 +4,7 @@ import { ValidationError } from '../core/errors';
 import { CapacityPreference, IGpuNodePool } from '../gpu/types';
 import { DEFAULT_SPOT_PRICE_FACTOR, costPerMillionTokens, perGpuHourlyUsd } from '../cost/definitions';
 import { VllmServingStack } from '../serving/vllm-serving-stack';
+import { formatPercent } from '../core/units';
 
 /** Assumptions of a cost estimate. */
 export interface CostReportOptions {
@@ -167,7 +168,7 @@ export function renderCostReport(r: CostReport): string {
   const a = r.assumptions;
   const lines = [
     'GPU COST ESTIMATE (not a bill)',
-    `prices: on-demand Linux, ${a.priceRegion}, ${a.priceDate} (${a.priceSource}); spot assumed at ${Math.round(a.spotPriceFactor * 100)}% of on-demand; ${a.hoursPerMonth} h/month`,
+    `prices: on-demand Linux, ${a.priceRegion}, ${a.priceDate} (${a.priceSource}); spot assumed at ${formatPercent(a.spotPriceFactor)} of on-demand; ${a.hoursPerMonth} h/month`,
     '',
     'GPU pools:',
   ];

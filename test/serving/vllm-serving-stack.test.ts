@@ -625,7 +625,7 @@ describe('VllmServingStack: right-sizing and bad input', () => {
     expect(() => build({ props: { models: [{ ...LLAMA_8B, terminationGracePeriod: Duration.seconds(300) }] } })).toThrow(/terminationGracePeriod \(5 minutes\) is invalid: must be between 10 seconds and 2 minutes, a whole number of seconds/);
     const od = engine(synthOf(build({ pool: { capacity: CapacityPreference.ON_DEMAND }, props: { models: [{ ...LLAMA_8B, terminationGracePeriod: Duration.seconds(300) }] } }).stack));
     expect(od.pod.terminationGracePeriodSeconds).toBe(300);
-    expect(() => build({ props: { models: [{ ...LLAMA_8B, terminationGracePeriod: Duration.seconds(30), preStopSleep: Duration.seconds(30) }] } })).toThrow(/preStopSleep \(30\) is invalid: must be shorter than terminationGracePeriod/);
+    expect(() => build({ props: { models: [{ ...LLAMA_8B, terminationGracePeriod: Duration.seconds(30), preStopSleep: Duration.seconds(30) }] } })).toThrow(/preStopSleep \(30 seconds\) is invalid: must be shorter than terminationGracePeriod \(30 seconds\)/);
   });
 
   test('pods must fit a node: CPU and memory per replica share; /dev/shm within memory', () => {
