@@ -1,6 +1,5 @@
 import * as path from 'path';
 import { IConstruct } from 'constructs';
-import { Duration, Size } from './units';
 
 /**
  * The library's own code: lib/ in the repository; in the package the folder above the bundle
@@ -54,13 +53,9 @@ export function shortStack(stack: string, name: string, message: string): string
   return [`${name}: ${message}`, ...user].join('\n');
 }
 
-/**
- * Renders a value for an error message: short, unambiguous, tokens shown as such. A `Size` or
- * `Duration` prints with its unit, the one way every message prints it (`64 GiB`, `90 seconds`).
- */
+/** Renders a value for an error message: short, unambiguous, tokens shown as such. */
 export function formatValue(value: unknown): string {
   if (value === undefined) return 'undefined';
-  if (value instanceof Size || value instanceof Duration) return value.toString();
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   try {

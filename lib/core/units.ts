@@ -52,6 +52,11 @@ export class Size {
   public toString(): string {
     return formatBytes(this.bytes);
   }
+
+  /** The JSON form is the message text (`"64 GiB"`), so error messages that print a value as JSON show the unit. */
+  public toJSON(): string {
+    return this.toString();
+  }
 }
 
 /** A length of time. */
@@ -126,6 +131,11 @@ export class Duration {
   public toString(): string {
     return formatSeconds(this.secs);
   }
+
+  /** The JSON form is the message text (`"90 seconds"`), so error messages that print a value as JSON show the unit. */
+  public toJSON(): string {
+    return this.toString();
+  }
 }
 
 /** At most `digits` decimals, no trailing zeros (`71.3`, `64`). */
@@ -133,7 +143,10 @@ function trimNumber(n: number, digits: number): string {
   return String(Number(n.toFixed(digits)));
 }
 
-const BINARY_UNITS: ReadonlyArray<readonly [string, number]> = [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]];
+/** Binary units, largest first (a function, not a module constant: the job bundles import this module's neighbours and keep no unused data). */
+function binaryUnits(): ReadonlyArray<readonly [string, number]> {
+  return [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]];
+}
 
 /**
  * The one way a size prints in messages (internal; {@link Size.toString} uses it). Takes bytes so
@@ -141,15 +154,16 @@ const BINARY_UNITS: ReadonlyArray<readonly [string, number]> = [['TiB', 1024 ** 
  * print the same way.
  */
 export function formatBytes(bytes: number): string {
+  const units = binaryUnits();
   const abs = Math.abs(bytes);
-  const i = BINARY_UNITS.findIndex(([, factor]) => abs >= factor);
+  const i = units.findIndex(([, factor]) => abs >= factor);
   if (i < 0) return `${trimNumber(bytes, 0)} bytes`;
-  const [unit, factor] = BINARY_UNITS[i];
+  const [unit, factor] = units[i];
   const v = abs / factor;
   // In the largest unit that keeps it at least 1 (1.5 GiB) when two decimals show it exactly; else
   // as a whole number of the next unit down if it is one (1100 GiB, not 1.07 TiB); else rounded.
-  if (Math.abs(v - Number(v.toFixed(2))) > 1e-9 * v && i + 1 < BINARY_UNITS.length) {
-    const [smaller, smallerFactor] = BINARY_UNITS[i + 1];
+  if (Math.abs(v - Number(v.toFixed(2))) > 1e-9 * v && i + 1 < units.length) {
+    const [smaller, smallerFactor] = units[i + 1];
     if (Number.isInteger(abs / smallerFactor)) return `${bytes / smallerFactor} ${smaller}`;
   }
   return `${trimNumber(bytes / factor, 2)} ${unit}`;
@@ -163,13 +177,11 @@ export function formatGibibytes(gib: number): string {
   return `${trimNumber(gib, 2)} GiB`;
 }
 
-const TIME_UNITS: ReadonlyArray<readonly [string, number]> = [['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]];
-
 /** The one way a duration prints in messages (internal; {@link Duration.toString} uses it). */
 export function formatSeconds(secs: number): string {
   const plural = (n: string, unit: string): string => `${n} ${unit}${n === '1' ? '' : 's'}`;
   if (secs === 0) return '0 seconds';
-  for (const [unit, factor] of TIME_UNITS) {
+  for (const [unit, factor] of [['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]] as const) {
     if (secs >= factor && Number.isInteger(Math.round(secs * 1e6) / 1e6 / factor)) return plural(String(Math.round(secs / factor)), unit);
   }
   if (secs < 1) return plural(trimNumber(secs * 1000, 3), 'millisecond');

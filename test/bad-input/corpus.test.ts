@@ -41,9 +41,9 @@ const CASES: [string, Edit, string, string][] = [
   ['system nodes min > max', cluster({ systemNodeGroup: { minSize: 6, maxSize: 3 } }), 'systemNodeGroup.minSize', '6'],
   ['system node instance type', cluster({ systemNodeGroup: { instanceTypes: ['large'] } }), 'systemNodeGroup.instanceTypes[0]', '"large"'],
   ['audit log off', cluster({ controlPlaneLogTypes: ['api', 'authenticator'] }), 'controlPlaneLogTypes', '["api","authenticator"]'],
-  ['log retention CloudWatch rejects', cluster({ logRetention: Duration.days(45) }), 'logRetention', '45 days'],
+  ['log retention CloudWatch rejects', cluster({ logRetention: Duration.days(45) }), 'logRetention', '"45 days"'],
   ['admin given as a session ARN', cluster({ adminPrincipalArns: ['arn:aws:sts::111122223333:assumed-role/admin/me'] }), 'adminPrincipalArns[0]', '"arn:aws:sts::111122223333:assumed-role/admin/me"'],
-  ['KMS deletion window', cluster({ kmsKeyDeletionWindow: Duration.days(60) }), 'kmsKeyDeletionWindow', '60 days'],
+  ['KMS deletion window', cluster({ kmsKeyDeletionWindow: Duration.days(60) }), 'kmsKeyDeletionWindow', '"60 days"'],
   // GPU pools
   ['unknown instance type', pool({ instanceTypes: ['g7.xlarge'] }), 'instanceTypes[0]', '"g7.xlarge"'],
   ['CPU instance type in a GPU pool', pool({ instanceTypes: ['c7i.2xlarge'] }), 'instanceTypes[0]', '"c7i.2xlarge"'],
@@ -71,14 +71,14 @@ const CASES: [string, Edit, string, string][] = [
   ['release name Kubernetes rejects', serving({ releaseName: 'Chat' }), 'releaseName', '"Chat"'],
   // registry
   ['unsupported PostgreSQL version', registry({ database: { engineVersion: '12.1' } }), 'database.engineVersion', '"12.1"'],
-  ['backups shorter than 7 days', registry({ database: { backupRetention: Duration.days(3) } }), 'database.backupRetention', '3 days'],
+  ['backups shorter than 7 days', registry({ database: { backupRetention: Duration.days(3) } }), 'database.backupRetention', '"3 days"'],
   ['bucket name S3 rejects', registry({ artifacts: { bucketName: 'My_Bucket' } }), 'artifacts.bucketName', '"My_Bucket"'],
   ['empty bucket name', registry({ artifacts: { bucketName: '' } }), 'artifacts.bucketName', '""'],
   ['instance class that is not RDS', registry({ database: { instanceClass: 'm5.large' } }), 'database.instanceClass', '"m5.large"'],
   ['database identifier AWS rejects', registry({ database: { identifier: '1-mlflow' } }), 'database.identifier', '"1-mlflow"'],
   // observability
-  ['Prometheus retention of zero', observability({ retention: Duration.seconds(0) }), 'retention', '0 seconds'],
-  ['Prometheus storage too small', observability({ storageSize: Size.mebibytes(10) }), 'storageSize', '10 MiB'],
+  ['Prometheus retention of zero', observability({ retention: Duration.seconds(0) }), 'retention', '"0 seconds"'],
+  ['Prometheus storage too small', observability({ storageSize: Size.mebibytes(10) }), 'storageSize', '"10 MiB"'],
 ];
 
 test('the corpus is large enough', () => expect(CASES.length).toBeGreaterThanOrEqual(40));
@@ -154,7 +154,7 @@ const BETWEEN: [string, Edit, string, string, string, string][] = [
   // 1. time windows
   ['maintenance window over the backup window', registry({ database: { backupWindow: '03:00-04:00', maintenanceWindow: 'sun:03:30-sun:04:30' } }), 'ai/ai-platform/registry', 'database.maintenanceWindow', '"sun:03:30-sun:04:30"', 'must not overlap the daily backup window 03:00-04:00'],
   ['backup window shorter than 30 minutes', registry({ database: { backupWindow: '03:00-03:15' } }), 'ai/ai-platform/registry', 'database.backupWindow', '"03:00-03:15"', 'at least 30 minutes'],
-  ['freeze windows that overlap', pool({ disruptionFreeze: { schedule: '0 8 * * *', duration: Duration.hours(25) } }), 'ai/ai-platform/gpu-pool-gpu', 'disruptionFreeze.duration', '25 hours', 'shorter than the shortest gap'],
+  ['freeze windows that overlap', pool({ disruptionFreeze: { schedule: '0 8 * * *', duration: Duration.hours(25) } }), 'ai/ai-platform/gpu-pool-gpu', 'disruptionFreeze.duration', '"25 hours"', 'shorter than the shortest gap'],
   ['freeze that never starts', pool({ disruptionFreeze: { schedule: '0 8 30 2 *', duration: Duration.hours(2) } }), 'ai/ai-platform/gpu-pool-gpu', 'disruptionFreeze.schedule', '"0 8 30 2 *"', 'never fires'],
   ['freeze hour out of range (the cron parser, not a pattern)', pool({ disruptionFreeze: { schedule: '0 25 * * *', duration: Duration.hours(2) } }), 'ai/ai-platform/gpu-pool-gpu', 'disruptionFreeze.schedule', '"0 25 * * *"', '5-field cron expression'],
   // 1. names two constructs create

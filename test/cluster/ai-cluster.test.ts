@@ -240,10 +240,10 @@ describe('bad input throws at construction, naming prop and value', () => {
     ['bad public CIDR', { publicEndpoint: true, publicAccessCidrs: ['1.2.3.4'] }, /publicAccessCidrs\[0\] \("1.2.3.4"\)/],
     ['public endpoint without CIDRs', { publicEndpoint: true }, /publicAccessCidrs \(\[\]\) is invalid/],
     ['audit log off', { controlPlaneLogTypes: ['api', 'authenticator'] }, /controlPlaneLogTypes .* must include "audit"/],
-    ['bad retention', { logRetention: Duration.days(10) }, /logRetention \(10 days\) is invalid: must be one of 1 day, 3 days, 5 days, 7 days, 14 days, 30 days/],
+    ['bad retention', { logRetention: Duration.days(10) }, /logRetention \("10 days"\) is invalid: must be one of 1 day, 3 days, 5 days, 7 days, 14 days, 30 days/],
     ['bad admin ARN', { adminPrincipalArns: ['arn:aws:sts::123456789012:assumed-role/x/y'] }, /adminPrincipalArns\[0\] \("arn:aws:sts::123456789012:assumed-role\/x\/y"\)/],
     ['no admin at all', { bootstrapCreatorAdmin: false }, /adminPrincipalArns \(\[\]\) is invalid/],
-    ['KMS window', { kmsKeyDeletionWindow: Duration.days(3) }, /kmsKeyDeletionWindow \(3 days\) is invalid: must be between 7 days and 30 days, a whole number of days \(KMS deletion_window_in_days counts days\)/],
+    ['KMS window', { kmsKeyDeletionWindow: Duration.days(3) }, /kmsKeyDeletionWindow \("3 days"\) is invalid: must be between 7 days and 30 days, a whole number of days \(KMS deletion_window_in_days counts days\)/],
   ];
   test.each(cases)('%s', (_name, props, message) => {
     let error: unknown;

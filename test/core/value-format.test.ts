@@ -7,7 +7,6 @@ import * as path from 'path';
 import * as ts from 'typescript';
 import { Testing } from 'cdktf';
 import { AiPlatform, AiPlatformProps, Duration, Size, ValidationError } from '../../lib';
-import { formatValue } from '../../lib/core/errors';
 import { formatBytes, formatGibibytes, formatPercent, formatSeconds } from '../../lib/core/units';
 
 describe('the formatters', () => {
@@ -52,10 +51,9 @@ describe('the formatters', () => {
     expect(formatPercent(1)).toBe('100%');
   });
 
-  test('an error message prints a Size or Duration value with its unit, not as JSON', () => {
-    expect(formatValue(Size.gibibytes(64))).toBe('64 GiB');
-    expect(formatValue(Duration.minutes(5))).toBe('5 minutes');
-    expect(new ValidationError('fn', 'memory', Size.gibibytes(12), 'must be larger').message).toBe('fn: memory (12 GiB) is invalid: must be larger');
+  test('an error message prints a Size or Duration value with its unit (its JSON form), not as its fields', () => {
+    expect(JSON.stringify({ memory: Size.gibibytes(64), timeout: Duration.minutes(5) })).toBe('{"memory":"64 GiB","timeout":"5 minutes"}');
+    expect(new ValidationError('fn', 'memory', Size.gibibytes(12), 'must be larger').message).toBe('fn: memory ("12 GiB") is invalid: must be larger');
   });
 });
 
@@ -78,20 +76,20 @@ const observability = (o: object): Edit => (p) => ({ ...p, observability: o });
 
 // [name, edit, the bad value as the message must print it, the valid range as it must print it]
 const CASES: [string, Edit, string, string][] = [
-  ['log retention CloudWatch rejects', cluster({ logRetention: Duration.days(45) }), 'logRetention (45 days)', 'one of 1 day, 3 days'],
-  ['KMS window in hours', cluster({ kmsKeyDeletionWindow: Duration.hours(36) }), 'kmsKeyDeletionWindow (36 hours)', 'between 7 days and 30 days, a whole number of days'],
-  ['Prometheus retention under 2 hours', observability({ retention: Duration.minutes(30) }), 'retention (30 minutes)', 'between 2 hours and'],
-  ['Prometheus disk too small', observability({ storageSize: Size.mebibytes(10) }), 'storageSize (10 MiB)', 'between 1 GiB and 16 TiB'],
-  ['short backups', registry({ database: { backupRetention: Duration.days(3) } }), 'database.backupRetention (3 days)', 'at least 7 days'],
-  ['RDS disk too small', registry({ database: { allocatedStorage: Size.gibibytes(10) } }), 'database.allocatedStorage (10 GiB)', 'between 20 GiB and 64 TiB'],
-  ['replica memory beyond the node', model({ memory: Size.tebibytes(4) }), 'models[0].memory (4 TiB)', 'GiB, and the node keeps ~10% for the system'],
-  ['shm larger than half the memory', (p) => pool({ instanceTypes: ['g6e.12xlarge'] })(model({ tensorParallelSize: 2, memory: Size.gibibytes(16), shmSize: Size.gibibytes(12) })(p)), 'models[0].shmSize (12 GiB)', 'half of memory (16 GiB)'],
-  ['grace period too long on spot', model({ terminationGracePeriod: Duration.minutes(5) }), 'models[0].terminationGracePeriod (5 minutes)', 'between 10 seconds and 2 minutes'],
-  ['fractional preStop sleep', model({ preStopSleep: Duration.seconds(1.5) }), 'models[0].preStopSleep (1.5 seconds)', 'a whole number of seconds'],
-  ['KEDA polling too fast', autoscaling({ pollingInterval: Duration.seconds(2) }), 'autoscaling.pollingInterval (2 seconds)', 'between 5 seconds and 10 minutes, a whole number of seconds (KEDA pollingInterval counts seconds)'],
+  ['log retention CloudWatch rejects', cluster({ logRetention: Duration.days(45) }), 'logRetention ("45 days")', 'one of 1 day, 3 days'],
+  ['KMS window in hours', cluster({ kmsKeyDeletionWindow: Duration.hours(36) }), 'kmsKeyDeletionWindow ("36 hours")', 'between 7 days and 30 days, a whole number of days'],
+  ['Prometheus retention under 2 hours', observability({ retention: Duration.minutes(30) }), 'retention ("30 minutes")', 'between 2 hours and'],
+  ['Prometheus disk too small', observability({ storageSize: Size.mebibytes(10) }), 'storageSize ("10 MiB")', 'between 1 GiB and 16 TiB'],
+  ['short backups', registry({ database: { backupRetention: Duration.days(3) } }), 'database.backupRetention ("3 days")', 'at least 7 days'],
+  ['RDS disk too small', registry({ database: { allocatedStorage: Size.gibibytes(10) } }), 'database.allocatedStorage ("10 GiB")', 'between 20 GiB and 64 TiB'],
+  ['replica memory beyond the node', model({ memory: Size.tebibytes(4) }), 'models[0].memory ("4 TiB")', 'GiB, and the node keeps ~10% for the system'],
+  ['shm larger than half the memory', (p) => pool({ instanceTypes: ['g6e.12xlarge'] })(model({ tensorParallelSize: 2, memory: Size.gibibytes(16), shmSize: Size.gibibytes(12) })(p)), 'models[0].shmSize ("12 GiB")', 'half of memory (16 GiB)'],
+  ['grace period too long on spot', model({ terminationGracePeriod: Duration.minutes(5) }), 'models[0].terminationGracePeriod ("5 minutes")', 'between 10 seconds and 2 minutes'],
+  ['fractional preStop sleep', model({ preStopSleep: Duration.seconds(1.5) }), 'models[0].preStopSleep ("1.5 seconds")', 'a whole number of seconds'],
+  ['KEDA polling too fast', autoscaling({ pollingInterval: Duration.seconds(2) }), 'autoscaling.pollingInterval ("2 seconds")', 'between 5 seconds and 10 minutes, a whole number of seconds (KEDA pollingInterval counts seconds)'],
   ['a bare number where a Duration goes (JavaScript users)', autoscaling({ pollingInterval: 15 }), 'autoscaling.pollingInterval (15)', 'must be a Duration (e.g. Duration.seconds(15))'],
-  ['nodes expiring within the hour', pool({ expireAfter: Duration.minutes(30) }), 'expireAfter (30 minutes)', 'at least 1 hour'],
-  ['freeze in seconds', pool({ disruptionFreeze: { schedule: '0 8 * * *', duration: Duration.seconds(90) } }), 'disruptionFreeze.duration (90 seconds)', 'whole number of minutes'],
+  ['nodes expiring within the hour', pool({ expireAfter: Duration.minutes(30) }), 'expireAfter ("30 minutes")', 'at least 1 hour'],
+  ['freeze in seconds', pool({ disruptionFreeze: { schedule: '0 8 * * *', duration: Duration.seconds(90) } }), 'disruptionFreeze.duration ("90 seconds")', 'whole number of minutes'],
   ['model too large for the GPU', model({ model: 'meta-llama/Llama-3.1-70B-Instruct' }), 'models[0].model', ' GiB per GPU'],
 ];
 

@@ -100,7 +100,7 @@ test('bad props name the construct path, the prop and what is valid', () => {
   const bad = (props: Obj) => () => build(props);
   expect(bad({ spotPriceFactor: 0 })).toThrow(/test\/cost.*spotPriceFactor.*0/);
   expect(bad({ minGpuUtilization: 1.5 })).toThrow(/minGpuUtilization/);
-  expect(bad({ idleSpendFor: Duration.seconds(30) })).toThrow(/idleSpendFor \(30 seconds\) is invalid: must be between 1 minute and 7 days, a whole number of minutes/);
+  expect(bad({ idleSpendFor: Duration.seconds(30) })).toThrow(/idleSpendFor \("30 seconds"\) is invalid: must be between 1 minute and 7 days, a whole number of minutes/);
   expect(bad({ report: { cluster: undefined as any, reportPrefix: 's3://finops-reports/no-slash' } })).toThrow(/report\.reportPrefix.*must end with "\/"/);
   expect(bad({ spotPrices: { cluster: undefined as any, instanceTypes: ['G6E'] } })).toThrow(/spotPrices\.instanceTypes\[0\].*instance type/);
 });

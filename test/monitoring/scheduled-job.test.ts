@@ -288,9 +288,9 @@ describe('bad input fails at synth, naming the prop and the value', () => {
     [{ image: 'drift' }, /image \("drift"\) is invalid: must be an image reference pinned by tag or digest/],
     [{ image: 'repo/drift:latest' }, /image \("repo\/drift:latest"\) is invalid: must not use the "latest" tag/],
     [{ command: ['sh'] }, /command \(\["sh"\]\) is invalid: applies only with image/],
-    [{ memory: Size.gibibytes(2), memoryLimit: Size.gibibytes(1) }, /memoryLimit \(1 GiB\) is invalid: must be at least memory \(2 GiB\)/],
+    [{ memory: Size.gibibytes(2), memoryLimit: Size.gibibytes(1) }, /memoryLimit \("1 GiB"\) is invalid: must be at least memory \(2 GiB\)/],
     [{ backoffLimit: -1 }, /backoffLimit \(-1\) is invalid: must be an integer between 0 and 10/],
-    [{ startingDeadline: Duration.seconds(5) }, /startingDeadline \(5 seconds\) is invalid: must be between 10 seconds and 1 day, a whole number of seconds/],
+    [{ startingDeadline: Duration.seconds(5) }, /startingDeadline \("5 seconds"\) is invalid: must be between 10 seconds and 1 day, a whole number of seconds/],
     [{ reads: ['s3://Bad_Bucket/x'] }, /reads\[0\] \("s3:\/\/Bad_Bucket\/x"\) is invalid: must name a valid bucket/],
     [{ reads: ['s3://ok-bucket/{{week}}/'] }, /uses the unknown date template \{\{week\}\}/],
     [{ reads: ['s3://ok-bucket/a/{{date'] }, /has a malformed date template/],
@@ -301,9 +301,9 @@ describe('bad input fails at synth, naming the prop and the value', () => {
     [{ s3KmsKeyArns: ['alias/x'] }, /s3KmsKeyArns\[0\] \("alias\/x"\) is invalid: must be a KMS key ARN/],
     [{ secretEnv: [{ name: '1BAD', secretName: 's', secretKey: 'k' }] }, /secretEnv\[0\]\.name \("1BAD"\) is invalid/],
     [{ nodeSelector: { 'bad key!': 'x' } }, /nodeSelector\["bad key!"\]/],
-    [{ maxInputSize: Size.mebibytes(100) }, /maxInputSize \(100 MiB\) is invalid: does not fit memoryLimit 1 GiB \(Node heap capped at 768 MiB\): 1 input\(s\) × 100 MiB × 16 bytes of heap per input byte need 1600 MiB, 733 MiB are free: lower maxInputSize to at most 45 MiB or raise memoryLimit to at least 2180 MiB \(docs\/operations\.md#job-limits\)/],
-    [{ maxInputSize: Size.mebibytes(30), inputsInMemory: 2 }, /maxInputSize \(30 MiB\) is invalid: does not fit memoryLimit 1 GiB/],
-    [{ memory: Size.mebibytes(256), maxResponseSize: Size.mebibytes(64), responsesInFlight: 8 }, /maxResponseSize \(64 MiB\) is invalid: leaves no room for inputs in memoryLimit 256 MiB \(Node heap capped at 192 MiB\): 8 response\(s\) in flight × 64 MiB × 3 need 1.5 GiB/],
+    [{ maxInputSize: Size.mebibytes(100) }, /maxInputSize \("100 MiB"\) is invalid: does not fit memoryLimit 1 GiB \(Node heap capped at 768 MiB\): 1 input\(s\) × 100 MiB × 16 bytes of heap per input byte need 1600 MiB, 733 MiB are free: lower maxInputSize to at most 45 MiB or raise memoryLimit to at least 2180 MiB \(docs\/operations\.md#job-limits\)/],
+    [{ maxInputSize: Size.mebibytes(30), inputsInMemory: 2 }, /maxInputSize \("30 MiB"\) is invalid: does not fit memoryLimit 1 GiB/],
+    [{ memory: Size.mebibytes(256), maxResponseSize: Size.mebibytes(64), responsesInFlight: 8 }, /maxResponseSize \("64 MiB"\) is invalid: leaves no room for inputs in memoryLimit 256 MiB \(Node heap capped at 192 MiB\): 8 response\(s\) in flight × 64 MiB × 3 need 1.5 GiB/],
   ] as [Partial<ScheduledJobProps>, RegExp][])('%j', (o, message) => {
     expect(() => build(o)).toThrow(message);
   });

@@ -238,11 +238,11 @@ describe('Observability', () => {
     });
 
     test('rejects bad props with the prop, the value and what is valid', () => {
-      expect(() => build({ retention: Duration.minutes(30) })).toThrow(/test\/observability: retention \(30 minutes\) is invalid: must be between 2 hours and 10 years \(3650 days\), a whole number of hours/);
+      expect(() => build({ retention: Duration.minutes(30) })).toThrow(/test\/observability: retention \("30 minutes"\) is invalid: must be between 2 hours and 10 years \(3650 days\), a whole number of hours/);
       expect(() => build({ replicas: 0 })).toThrow(/replicas \(0\) is invalid: must be an integer between 1 and 5/);
       expect(() => build({ releaseName: 'a-very-long-kube-prometheus-stack' })).toThrow(/releaseName .* at most 26 characters/);
       expect(() => build({ storageClass: 'GP3' })).toThrow(/storageClass \("GP3"\) is invalid/);
-      expect(() => build({ storageSize: Size.mebibytes(100) })).toThrow(/storageSize \(100 MiB\) is invalid: must be between 1 GiB and 16 TiB/);
+      expect(() => build({ storageSize: Size.mebibytes(100) })).toThrow(/storageSize \("100 MiB"\) is invalid: must be between 1 GiB and 16 TiB/);
     });
   });
 

@@ -76,6 +76,6 @@ describe('ArtifactBucket', () => {
     expect(() => build({ bucketPrefix: 'Upper-' })).toThrow(/bucketPrefix \("Upper-"\) is invalid/);
     expect(() => build({ accessLogsBucket: 'Logs!' })).toThrow(/accessLogsBucket \("Logs!"\) is invalid/);
     expect(() => build({ bucketName: 'same-bucket', accessLogsBucket: 'same-bucket' })).toThrow(/accessLogsBucket \("same-bucket"\) is invalid: must be another bucket/);
-    expect(() => build({ noncurrentVersionExpiration: Duration.days(0) })).toThrow(/noncurrentVersionExpiration \(0 seconds\) is invalid: must be between 1 day and 36500 days, a whole number of days/);
+    expect(() => build({ noncurrentVersionExpiration: Duration.days(0) })).toThrow(/noncurrentVersionExpiration \("0 seconds"\) is invalid: must be between 1 day and 36500 days, a whole number of days/);
   });
 });

@@ -573,7 +573,7 @@ describe('lifecycle and defaults', () => {
 describe('bad input', () => {
   const cases: [string, Partial<MlflowRegistryProps>, RegExp][] = [
     ['unsupported engine version', { database: { engineVersion: '14' } }, /mlflow: database.engineVersion \("14"\) is invalid: must be a supported RDS for PostgreSQL version/],
-    ['backup retention < 7 without acknowledgement', { database: { backupRetention: Duration.days(5) } }, /database.backupRetention \(5 days\) is invalid: must be at least 7 days .*database.acknowledgeShortBackupRetention/],
+    ['backup retention < 7 without acknowledgement', { database: { backupRetention: Duration.days(5) } }, /database.backupRetention \("5 days"\) is invalid: must be at least 7 days .*database.acknowledgeShortBackupRetention/],
     ['empty bucket name', { artifacts: { bucketName: '' } }, /mlflow: artifacts.bucketName \(""\) is invalid: must be 3-63 characters/],
     ['bucket name S3 rejects', { artifacts: { bucketName: 'ML_Artifacts' } }, /artifacts.bucketName \("ML_Artifacts"\) is invalid/],
     ['bucket name like an IP address', { artifacts: { bucketName: '10.1.2.3' } }, /artifacts.bucketName \("10.1.2.3"\) is invalid/],
@@ -593,7 +593,7 @@ describe('bad input', () => {
     ['admin secret that is not an ARN', { adminCredentialsSecretArn: 'mlflow/admin' }, /adminCredentialsSecretArn \("mlflow\/admin"\) is invalid/],
     ['admin key without an admin secret', { adminCredentialsKmsKeyArn: 'arn:aws:kms:us-west-2:123456789012:key/abc' }, /adminCredentialsKmsKeyArn .* is invalid: only applies with adminCredentialsSecretArn/],
     ['release name Kubernetes rejects', { releaseName: 'MLflow' }, /releaseName \("MLflow"\) is invalid/],
-    ['KMS deletion window out of range', { kmsKeyDeletionWindow: Duration.days(3) }, /kmsKeyDeletionWindow \(3 days\) is invalid/],
+    ['KMS deletion window out of range', { kmsKeyDeletionWindow: Duration.days(3) }, /kmsKeyDeletionWindow \("3 days"\) is invalid/],
   ];
   test.each(cases)('%s', (_name, props, message) => {
     expect(() => build(props)).toThrow(message);

@@ -622,18 +622,18 @@ describe('VllmServingStack: right-sizing and bad input', () => {
   });
 
   test('spot: a grace period above the 2-minute notice is rejected on spot pools, allowed on on-demand ones', () => {
-    expect(() => build({ props: { models: [{ ...LLAMA_8B, terminationGracePeriod: Duration.seconds(300) }] } })).toThrow(/terminationGracePeriod \(5 minutes\) is invalid: must be between 10 seconds and 2 minutes, a whole number of seconds/);
+    expect(() => build({ props: { models: [{ ...LLAMA_8B, terminationGracePeriod: Duration.seconds(300) }] } })).toThrow(/terminationGracePeriod \("5 minutes"\) is invalid: must be between 10 seconds and 2 minutes, a whole number of seconds/);
     const od = engine(synthOf(build({ pool: { capacity: CapacityPreference.ON_DEMAND }, props: { models: [{ ...LLAMA_8B, terminationGracePeriod: Duration.seconds(300) }] } }).stack));
     expect(od.pod.terminationGracePeriodSeconds).toBe(300);
-    expect(() => build({ props: { models: [{ ...LLAMA_8B, terminationGracePeriod: Duration.seconds(30), preStopSleep: Duration.seconds(30) }] } })).toThrow(/preStopSleep \(30 seconds\) is invalid: must be shorter than terminationGracePeriod \(30 seconds\)/);
+    expect(() => build({ props: { models: [{ ...LLAMA_8B, terminationGracePeriod: Duration.seconds(30), preStopSleep: Duration.seconds(30) }] } })).toThrow(/preStopSleep \("30 seconds"\) is invalid: must be shorter than terminationGracePeriod \(30 seconds\)/);
   });
 
   test('pods must fit a node: CPU and memory per replica share; /dev/shm within memory', () => {
-    expect(() => build({ props: { models: [{ ...LLAMA_8B, memory: Size.gibibytes(64) }] } })).toThrow(/models\[0\].memory \(64 GiB\) is invalid: does not fit g6e.xlarge: a replica's share of it \(1 of 1 GPUs\) is 32 GiB/);
+    expect(() => build({ props: { models: [{ ...LLAMA_8B, memory: Size.gibibytes(64) }] } })).toThrow(/models\[0\].memory \("64 GiB"\) is invalid: does not fit g6e.xlarge: a replica's share of it \(1 of 1 GPUs\) is 32 GiB/);
     expect(() => build({ props: { models: [{ ...LLAMA_8B, cpu: 8 }] } })).toThrow(/models\[0\].cpu \(8\) is invalid: does not fit g6e.xlarge/);
     const { container } = engine(synthOfDefault());
     expect(container.resources.requests).toMatchObject({ cpu: '3', memory: '24Gi' });
-    expect(() => build({ pool: { instanceTypes: ['g6e.12xlarge'] }, props: { models: [{ ...LLAMA_8B, tensorParallelSize: 2, memory: Size.gibibytes(16), shmSize: Size.gibibytes(12) }] } })).toThrow(/shmSize \(12 GiB\) is invalid: must be at most half of memory \(16 GiB\)/);
+    expect(() => build({ pool: { instanceTypes: ['g6e.12xlarge'] }, props: { models: [{ ...LLAMA_8B, tensorParallelSize: 2, memory: Size.gibibytes(16), shmSize: Size.gibibytes(12) }] } })).toThrow(/shmSize \("12 GiB"\) is invalid: must be at most half of memory \(16 GiB\)/);
   });
 
   test('GPU sharing pools are rejected (vLLM preallocates the GPU)', () => {
