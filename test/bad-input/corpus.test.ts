@@ -3,23 +3,10 @@
 // AiPlatform, the way users meet them.
 import { Testing } from 'cdktf';
 import {
-  AiPlatform, AiPlatformProps, ValidationError, GpuCapacityMode, CapacityPreference, Duration, Size, AutoscalerKind,
+  AiPlatform, ValidationError, GpuCapacityMode, CapacityPreference, Duration, Size, AutoscalerKind,
 } from '../../lib';
+import { base, cluster, Edit, MODEL, model, observability, pool, POOL, registry, serving } from '../harness/bad-props';
 
-const AZS = ['us-west-2a', 'us-west-2b', 'us-west-2c'];
-const POOL = { poolName: 'gpu', instanceTypes: ['g6e.xlarge', 'g6e.2xlarge', 'g6.2xlarge', 'g6.4xlarge', 'g5.2xlarge'] };
-const MODEL = { name: 'llama', model: 'meta-llama/Llama-3.1-8B-Instruct', maxModelLen: 8192 };
-
-function base(): AiPlatformProps {
-  return { region: 'us-west-2', cluster: { clusterName: 'demo', availabilityZones: AZS }, gpuPools: [POOL], serving: [{ id: 'chat', gpuPool: 'gpu', models: [MODEL] }], registry: {} };
-}
-type Edit = (p: AiPlatformProps) => AiPlatformProps;
-const cluster = (c: object): Edit => (p) => ({ ...p, cluster: { ...p.cluster!, ...c } });
-const pool = (o: object): Edit => (p) => ({ ...p, gpuPools: [{ ...POOL, ...o }] });
-const model = (o: object): Edit => (p) => ({ ...p, serving: [{ id: 'chat', gpuPool: 'gpu', models: [{ ...MODEL, ...o }] }] });
-const serving = (o: object): Edit => (p) => ({ ...p, serving: [{ id: 'chat', gpuPool: 'gpu', models: [MODEL], ...o }] });
-const registry = (o: object): Edit => (p) => ({ ...p, registry: o });
-const observability = (o: object): Edit => (p) => ({ ...p, observability: o });
 
 // [name, edit, prop as it must appear, bad value as it must appear]
 const CASES: [string, Edit, string, string][] = [

@@ -6,8 +6,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { Testing } from 'cdktf';
-import { AiPlatform, AiPlatformProps, Duration, Size, ValidationError } from '../../lib';
+import { AiPlatform, Duration, Size, ValidationError } from '../../lib';
 import { formatBytes, formatGibibytes, formatPercent, formatSeconds } from '../../lib/core/units';
+import { base, cluster, Edit, MODEL, model, observability, pool, registry } from '../harness/bad-props';
 
 describe('the formatters', () => {
   test('Size prints in the largest binary unit that keeps it exact, with the IEC unit name', () => {
@@ -59,20 +60,8 @@ describe('the formatters', () => {
 
 // --- messages of bad props, through AiPlatform as users meet them --------------------------------
 
-const AZS = ['us-west-2a', 'us-west-2b', 'us-west-2c'];
-const POOL = { poolName: 'gpu', instanceTypes: ['g6e.xlarge', 'g6e.2xlarge', 'g6.2xlarge', 'g6.4xlarge', 'g5.2xlarge'] };
-const MODEL = { name: 'llama', model: 'meta-llama/Llama-3.1-8B-Instruct', maxModelLen: 8192 };
-function base(): AiPlatformProps {
-  return { region: 'us-west-2', cluster: { clusterName: 'demo', availabilityZones: AZS }, gpuPools: [POOL], serving: [{ id: 'chat', gpuPool: 'gpu', models: [MODEL] }], registry: {} };
-}
-type Edit = (p: AiPlatformProps) => AiPlatformProps;
-const cluster = (c: object): Edit => (p) => ({ ...p, cluster: { ...p.cluster!, ...c } });
-const pool = (o: object): Edit => (p) => ({ ...p, gpuPools: [{ ...POOL, ...o }] });
-const model = (o: object): Edit => (p) => ({ ...p, serving: [{ id: 'chat', gpuPool: 'gpu', models: [{ ...MODEL, ...o }] }] });
 const SCALED = { ...MODEL, replicas: { min: 1, max: 2 } };
 const autoscaling = (o: object): Edit => (p) => ({ ...p, serving: [{ id: 'chat', gpuPool: 'gpu', models: [SCALED], autoscaling: o }] });
-const registry = (o: object): Edit => (p) => ({ ...p, registry: o });
-const observability = (o: object): Edit => (p) => ({ ...p, observability: o });
 
 // [name, edit, the bad value as the message must print it, the valid range as it must print it]
 const CASES: [string, Edit, string, string][] = [
