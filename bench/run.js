@@ -6,6 +6,10 @@
 // time, CPU time (user + system) and peak RSS, and the ratios ours/peer.
 //
 // Usage: node bench/run.js [--runs N] [--example platform] [--models 1,10,50] [--no-peer]
+//                          [--node <path to a node binary>] [--node-options "<flags>"]
+//   --node, --node-options  run every case (ours, the peer, the floor) with that node and those flags,
+//                           e.g. the app command docs/getting-started.md recommends:
+//                           --node .cache/node-lts/22.23.5/bin/node --node-options "--max-semi-space-size=2 --disable-warning=DEP0044"
 //   --models   also synthesizes examples/scale with MODELS=n and prints growth and per-model cost
 //   env BENCH_PEER_DIR  use an installed peer elsewhere (a folder with main.js and node_modules)
 //   env BENCH_JSON      also write the results as JSON to this file
@@ -25,6 +29,8 @@ const opt = (name, dflt) => {
 const runs = Number(opt('runs', '9'));
 const example = opt('example', 'platform');
 const models = opt('models', '');
+const nodeBin = path.resolve(opt('node', process.execPath));
+const nodeOptions = opt('node-options', '').split(/\s+/).filter(Boolean);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -76,7 +82,7 @@ function runOnce(main, extraEnv = {}) {
   const report = path.join(out, 'report.jsonl');
   const env = { ...process.env, ...extraEnv, CDKTF_OUTDIR: out, CDK_OUTDIR: out, BENCH_REPORT: report, CHECKPOINT_DISABLE: '1' };
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['-r', path.join(__dirname, 'rss.js'), main], { cwd: path.dirname(main), env, encoding: 'utf8' });
+  const r = spawnSync(nodeBin, [...nodeOptions, '-r', path.join(__dirname, 'rss.js'), main], { cwd: path.dirname(main), env, encoding: 'utf8' });
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${main} failed:\n${r.stderr}`);
   const rep = JSON.parse(fs.readFileSync(report, 'utf8').trim().split('\n').pop());
@@ -106,14 +112,15 @@ if (!fs.existsSync(main)) {
   process.exit(1);
 }
 const peer = peerMain();
-console.log(`synth benchmark: examples/${example}, medians of ${runs} alternating runs, node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`);
+const nodeVersion = spawnSync(nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim();
+console.log(`synth benchmark: examples/${example}, medians of ${runs} alternating runs, node ${nodeVersion}${nodeOptions.length ? ` ${nodeOptions.join(' ')}` : ''}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`);
 const cases = [{ label: `ours (examples/${example})`, main }];
 if (peer) cases.push({ label: 'peer (EKS Blueprints)', main: peer });
 cases.push({ label: 'floor (trivial cdktf stack)', main: path.join(__dirname, 'floor.js') });
 const results = alternate(cases, runs);
 console.log(header);
 results.forEach((r) => console.log(fmt(r)));
-const json = { example, runs, node: process.version, date: new Date().toISOString(), loadavg: os.loadavg()[0], results };
+const json = { example, runs, node: nodeVersion, nodeOptions, date: new Date().toISOString(), loadavg: os.loadavg()[0], results };
 if (peer) {
   const [o, p] = results;
   const ratio = { wall: o.wallMs / p.wallMs, cpu: o.cpuMs / p.cpuMs, rss: o.rssMiB / p.rssMiB };
