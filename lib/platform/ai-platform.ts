@@ -537,13 +537,14 @@ export class AiPlatform extends Construct {
       if (this.costMonitoring?.reportConfig) this.costMonitoring.updateEstimate(this.costEstimate());
       this.changed = false;
     }
-    // Each note once, also over several syntheses.
+    // Each note once, also over several syntheses; on the platform stack, because cdktf collects
+    // (and `cdktf synth` prints) only the annotations of constructs inside a stack.
     for (const [kind, list] of [['warn', this.notes.warnings], ['info', this.notes.info]] as const) {
       for (const note of list) {
         if (this.annotated.has(note)) continue;
         this.annotated.add(note);
-        if (kind === 'warn') Annotations.of(this).addWarning(note);
-        else Annotations.of(this).addInfo(note);
+        if (kind === 'warn') Annotations.of(this.platformStack).addWarning(note);
+        else Annotations.of(this.platformStack).addInfo(note);
       }
     }
   }

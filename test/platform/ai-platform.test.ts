@@ -89,3 +89,17 @@ describe('AiPlatform stacks', () => {
     expect(p.evaluations.eval.model).toBe('qwen-7b');
   });
 });
+
+describe('AiPlatform notes', () => {
+  it('reach the manifest cdktf synth prints from: annotations of the platform stack, not of the AiPlatform construct', () => {
+    const platform = buildPlatformApp('byo-full');
+    const app = platform.node.root as App;
+    app.synth();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const manifest = JSON.parse(require('fs').readFileSync(require('path').join(app.outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { annotations: { constructPath: string; level: string; message: string }[] }> };
+    const notes = manifest.stacks['ai-platform'].annotations.filter((a) => a.message.startsWith('namespaces created by the platform:'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ constructPath: 'ai/ai-platform', level: '@cdktf/info' });
+    expect(notes[0].message).toContain('ml-jobs');
+  });
+});

@@ -132,7 +132,7 @@ describe('props arrays and add* methods are one code path', () => {
     const notesA = annotations(appA);
     const notesB = annotations(appB);
     expect(notesB).toEqual(notesA);
-    expect(notesB.some((n) => n.startsWith('ai @cdktf/info namespaces created by the platform:') && n.includes('chat') && n.includes('ml-jobs'))).toBe(true);
+    expect(notesB.some((n) => n.startsWith('ai/ai-platform @cdktf/info namespaces created by the platform:') && n.includes('chat') && n.includes('ml-jobs'))).toBe(true);
     expect(notesB.filter((n) => n.startsWith('ai/ai-platform/embed ') && n.includes('AIP-171'))).toHaveLength(1);
     expect(JSON.stringify(b.guardrails?.report().unusedSuppressions)).toContain('ai/ai-platform/embed');
   });
