@@ -16,7 +16,7 @@ const esbuild = require('esbuild');
 const ROOT = path.resolve(__dirname, '..');
 const LIB = path.join(ROOT, 'dist', 'lib');
 
-/** Bundles dist/lib into dist/lib/index.js; returns the bundle's size and the modules it replaced. */
+/** Bundles lib/index.ts into dist/lib/index.js (replacing tsc's per-module JavaScript); returns its size and module count. */
 function bundleLib() {
   const entry = path.join(LIB, 'index.js');
   const result = esbuild.buildSync({

@@ -1,7 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { Aspects, IAspect, TerraformElement, TerraformOutput, TerraformStack, Tokenization, DefaultTokenResolver, StringConcat } from 'cdktf';
 import { deepMerge } from 'cdktf/lib/util';
-import { withShortTokenTraces } from './token-traces';
+import { withoutTokenTraces } from './token-traces';
 
 /**
  * One token resolution per element per synthesis (docs/design.md, "Synthesis speed").
@@ -90,7 +90,7 @@ export class ResolveOnceStack extends TerraformStack {
 
   /** cdktf's prepare pass (backend, cross-stack references), keeping each element's resolution. */
   public override prepareStack(): void {
-    withShortTokenTraces(() => {
+    withoutTokenTraces(() => {
       runIdempotentAspects(this, []);
       this.ensureBackendExists();
       const prepared = new Map<IConstruct, Record<string, unknown>>();
@@ -102,7 +102,7 @@ export class ResolveOnceStack extends TerraformStack {
 
   /** The stack as Terraform JSON, the same as `TerraformStack.toTerraform()`. */
   public override toTerraform(): Record<string, unknown> {
-    return withShortTokenTraces(() => this.writeTerraform());
+    return withoutTokenTraces(() => this.writeTerraform());
   }
 
   private writeTerraform(): Record<string, unknown> {

@@ -6,10 +6,10 @@
  * resolved) by formatting the complete JavaScript stack: `Error.stackTraceLimit` is raised to
  * `Number.MAX_SAFE_INTEGER` for each of the ~1,400 tokens of the example platform, most of them the
  * attribute objects every generated provider class builds in its constructor. That was ~10% of the
- * CPU time of a synth (with ts-node's source-mapped traces, more). Inside {@link shortTokenTraces}
+ * CPU time of a synth (with ts-node's source-mapped traces, more). Inside {@link pauseTokenTraces}
  * the trace is one line saying how to get it back: with the environment variable
  * `CDKTF_AI_PLATFORM_TOKEN_TRACES=full`, cdktf records full traces as usual (for debugging a token
- * that cannot be resolved; docs/troubleshooting.md).
+ * that cannot be resolved; docs/operations.md, Troubleshooting).
  */
 
 /** Set to `full` to keep cdktf's full token creation traces inside the library. */
@@ -47,7 +47,7 @@ const noTrace: Capture = () => [TOKEN_TRACE_PLACEHOLDER];
  * {@link TOKEN_TRACES_ENV} is `full`). Returns the function that restores what was there before (call
  * it in a `finally`); calls nest.
  */
-export function shortTokenTraces(): () => void {
+export function pauseTokenTraces(): () => void {
   const m = process.env[TOKEN_TRACES_ENV] === 'full' ? null : stackTraceModule();
   if (!m) return () => undefined;
   const previous = m.captureStackTrace;
@@ -57,9 +57,9 @@ export function shortTokenTraces(): () => void {
   };
 }
 
-/** Runs `build` without token creation traces (see {@link shortTokenTraces}), restoring afterwards. */
-export function withShortTokenTraces<T>(build: () => T): T {
-  const restore = shortTokenTraces();
+/** Runs `build` without token creation traces (see {@link pauseTokenTraces}), restoring afterwards. */
+export function withoutTokenTraces<T>(build: () => T): T {
+  const restore = pauseTokenTraces();
   try {
     return build();
   } finally {

@@ -3,7 +3,7 @@ import { Annotations, Aspects, Fn, IAspect, TerraformOutput, TerraformStack } fr
 import { DataKubernetesIngressV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-ingress-v1';
 import { checkPlatformProps, checkPlatformResult, PlatformExistingResources, PlatformNotes } from './consistency';
 import { markAspect, ResolveOnceStack } from '../core/resolve-once';
-import { shortTokenTraces } from '../core/token-traces';
+import { pauseTokenTraces } from '../core/token-traces';
 import { AiCluster, AiClusterProps } from '../cluster/ai-cluster';
 import { ClusterReference, ICluster, ImportedCluster } from '../cluster/cluster-reference';
 import { ValidationError } from '../core/errors';
@@ -252,8 +252,8 @@ export class AiPlatform extends Construct {
   /** Creates the stacks and everything the props arrays list. */
   public constructor(scope: Construct, id: string, props: AiPlatformProps) {
     super(scope, id);
-    // Tokens record short creation traces while the platform builds (lib/core/token-traces.ts).
-    const restoreTraces = shortTokenTraces();
+    // Tokens record no creation traces while the platform builds (lib/core/token-traces.ts).
+    const restoreTraces = pauseTokenTraces();
     try {
       if ((props.cluster === undefined) === (props.existingCluster === undefined)) {
         throw new ValidationError(this, 'cluster', props.cluster === undefined ? 'neither cluster nor existingCluster' : 'both cluster and existingCluster', 'give exactly one of cluster (create one) or existingCluster (bring your own)');

@@ -3,7 +3,7 @@
 // cdktf records full traces as usual.
 import { Lazy, Testing } from 'cdktf';
 import { AiPlatform } from '../../lib';
-import { shortTokenTraces, TOKEN_TRACE_PLACEHOLDER, TOKEN_TRACES_ENV, withShortTokenTraces } from '../../lib/core/token-traces';
+import { pauseTokenTraces, TOKEN_TRACE_PLACEHOLDER, TOKEN_TRACES_ENV, withoutTokenTraces } from '../../lib/core/token-traces';
 import { PLATFORM_APPS } from '../harness/platform-apps';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,17 +19,17 @@ describe('token creation traces', () => {
     const outside = lazyTrace();
     expect(outside.length).toBeGreaterThan(3);
     expect(outside.join('\n')).toContain('token-traces.test');
-    expect(withShortTokenTraces(lazyTrace)).toEqual([TOKEN_TRACE_PLACEHOLDER]);
+    expect(withoutTokenTraces(lazyTrace)).toEqual([TOKEN_TRACE_PLACEHOLDER]);
     expect(lazyTrace().length).toBeGreaterThan(3); // restored
   });
 
   it('are restored when the scope throws, and nested scopes restore in order', () => {
-    expect(() => withShortTokenTraces(() => {
+    expect(() => withoutTokenTraces(() => {
       throw new Error('boom');
     })).toThrow('boom');
     expect(lazyTrace().length).toBeGreaterThan(3);
-    const outer = shortTokenTraces();
-    const inner = shortTokenTraces();
+    const outer = pauseTokenTraces();
+    const inner = pauseTokenTraces();
     inner();
     expect(lazyTrace()).toEqual([TOKEN_TRACE_PLACEHOLDER]);
     outer();
@@ -39,7 +39,7 @@ describe('token creation traces', () => {
   it(`are full inside the scope with ${TOKEN_TRACES_ENV}=full`, () => {
     process.env[TOKEN_TRACES_ENV] = 'full';
     try {
-      expect(withShortTokenTraces(lazyTrace).length).toBeGreaterThan(3);
+      expect(withoutTokenTraces(lazyTrace).length).toBeGreaterThan(3);
     } finally {
       delete process.env[TOKEN_TRACES_ENV];
     }

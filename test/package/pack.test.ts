@@ -56,6 +56,9 @@ test('the tarball holds the compiled library, types, charts, jobs and docs, and 
   expect(unwanted).toEqual([]);
   // The library is one bundle (scripts/bundle-lib.js): no per-module JavaScript beside it.
   expect(files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'))).toEqual(['dist/lib/index.js']);
+  // ASCII, so V8 holds its source as a one-byte string (scripts/bundle-lib.js).
+  const bundle = fs.readFileSync(path.join(work, 'project', 'node_modules', 'cdktf-ai-platform', 'dist', 'lib', 'index.js'), 'utf8');
+  expect(bundle.match(/[^\x00-\x7f]/g) ?? []).toEqual([]);
 });
 
 test('an ES module app imports the bundle\'s exports by name', () => {
