@@ -1,6 +1,9 @@
 import { Construct, IConstruct } from 'constructs';
-import { Aspects, IAspect, TerraformElement, TerraformOutput, TerraformStack, Tokenization, DefaultTokenResolver, StringConcat } from 'cdktf';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Aspects, IAspect, ISynthesisSession, TerraformElement, TerraformOutput, TerraformStack, Tokenization, DefaultTokenResolver, StringConcat } from 'cdktf';
 import { deepMerge } from 'cdktf/lib/util';
+import { stableJson } from './stable-json';
 import { withoutTokenTraces } from './token-traces';
 
 /**
@@ -15,6 +18,10 @@ import { withoutTokenTraces } from './token-traces';
  * again at synthesis changes nothing. Any other Aspect (a user's own, say) makes the stack resolve
  * again exactly as cdktf does. Elements added after the prepare pass (cross-stack outputs and remote
  * state) are resolved when written.
+ *
+ * The stack also writes its `cdk.tf.json` with {@link stableJson} instead of cdktf's
+ * json-stable-stringify: the same bytes in a fraction of the time (cdktf's own synthesizer still does
+ * everything else: Aspects, validations, annotations, the manifest).
  */
 
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
@@ -82,10 +89,32 @@ export class ResolveOnceStack extends TerraformStack {
 
   private prepared?: Map<IConstruct, Record<string, unknown>>;
   private checked = false;
+  /** While cdktf's synthesizer runs: the JSON it asked for, which this stack writes itself. */
+  private written?: { json?: Record<string, unknown> };
 
   /** Creates the stack (same as `TerraformStack`). */
   public constructor(scope: Construct, id: string) {
     super(scope, id);
+    const cdktfSynthesizer = this.synthesizer;
+    this.synthesizer = { synthesize: (session: ISynthesisSession) => this.synthesizeWith(cdktfSynthesizer, session) };
+  }
+
+  /**
+   * Runs cdktf's synthesizer, taking over only the writing of `cdk.tf.json`: `toTerraform()` is called
+   * where cdktf calls it and hands cdktf an empty object to serialize; the stack then writes the real
+   * one. When cdktf writes HCL (`SYNTH_HCL_OUTPUT`), `toTerraform()` is not called and nothing changes.
+   */
+  private synthesizeWith(cdktfSynthesizer: TerraformStack['synthesizer'], session: ISynthesisSession): void {
+    const written: { json?: Record<string, unknown> } = {};
+    this.written = written;
+    try {
+      cdktfSynthesizer.synthesize(session);
+    } finally {
+      this.written = undefined;
+    }
+    if (written.json === undefined) return;
+    const file = path.join(session.outdir, session.manifest.forStack(this).synthesizedStackPath);
+    fs.writeFileSync(file, stableJson(written.json, 2));
   }
 
   /** cdktf's prepare pass (backend, cross-stack references), keeping each element's resolution. */
@@ -102,7 +131,10 @@ export class ResolveOnceStack extends TerraformStack {
 
   /** The stack as Terraform JSON, the same as `TerraformStack.toTerraform()`. */
   public override toTerraform(): Record<string, unknown> {
-    return withoutTokenTraces(() => this.writeTerraform());
+    const json = withoutTokenTraces(() => this.writeTerraform());
+    if (this.written === undefined) return json;
+    this.written.json = json;
+    return {};
   }
 
   private writeTerraform(): Record<string, unknown> {

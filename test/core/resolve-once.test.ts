@@ -2,9 +2,11 @@
 // must be byte-identical to cdktf's own TerraformStack, and any Aspect the library does not know must
 // make the stack resolve again (it may have changed an element after the prepare pass).
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
-import { Aspects, IAspect, TerraformResource, TerraformStack } from 'cdktf';
+import { App, Aspects, IAspect, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable } from 'cdktf';
+import { StackSynthesizer } from 'cdktf/lib/synthesize/synthesizer';
 import { ResolveOnceStack } from '../../lib/core/resolve-once';
 import { PlatformGuardrails } from '../../lib';
 import { buildPlatformApp } from '../harness/platform-apps';
@@ -24,14 +26,20 @@ function synthFiles(name: string, configure?: (platform: ReturnType<typeof build
   return { files, guardrails };
 }
 
-/** The same synthesis with cdktf's own prepare pass and toTerraform (three resolutions per element). */
+/**
+ * The same synthesis with cdktf's own prepare pass, toTerraform (three resolutions per element) and
+ * synthesizer (which writes cdk.tf.json with json-stable-stringify).
+ */
 function synthWithCdktfStack(name: string, configure?: (platform: ReturnType<typeof buildPlatformApp>) => void): { files: StackFiles; guardrails: string[] } {
   const proto = ResolveOnceStack.prototype as unknown as Record<string, unknown>;
   const saved = { prepareStack: proto.prepareStack, toTerraform: proto.toTerraform };
   proto.prepareStack = TerraformStack.prototype.prepareStack;
   proto.toTerraform = TerraformStack.prototype.toTerraform;
   try {
-    return synthFiles(name, configure);
+    return synthFiles(name, (platform) => {
+      for (const s of platform.node.root.node.findAll().filter((n): n is TerraformStack => n instanceof ResolveOnceStack)) s.synthesizer = new StackSynthesizer(s);
+      configure?.(platform);
+    });
   } finally {
     Object.assign(proto, saved);
   }
@@ -90,5 +98,31 @@ describe('ResolveOnceStack', () => {
     other.prepareStack();
     const otherRole = other.node.findAll().find((n) => n instanceof TerraformResource)!;
     expect(ResolveOnceStack.resolvedFragment(otherRole)).toBeUndefined();
+  });
+
+  it.each([
+    ['JSON', undefined, 'cdk.tf.json'],
+    ['HCL', 'true', 'cdk.tf'],
+  ])('writes the same %s as TerraformStack for a stack of its own (cdk.tf.json written by the stack, HCL left to cdktf)', (_kind, hcl, file) => {
+    const synthOne = (make: (app: App) => TerraformStack): string => {
+      const saved = process.env.SYNTH_HCL_OUTPUT;
+      if (hcl === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+      else process.env.SYNTH_HCL_OUTPUT = hcl;
+      try {
+        const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'resolve-once-')) });
+        const stack = make(app);
+        const size = new TerraformVariable(stack, 'size', { type: 'number', default: 3 });
+        new TerraformOutput(stack, 'doubled', { value: `\${${size.fqn} * 2}`, description: 'a "quoted" text' });
+        new TerraformOutput(stack, 'empty', { value: {} });
+        app.synth();
+        return fs.readFileSync(path.join(app.outdir, 'stacks', 'one', file), 'utf8');
+      } finally {
+        if (saved === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+        else process.env.SYNTH_HCL_OUTPUT = saved;
+      }
+    };
+    const once = synthOne((app) => new ResolveOnceStack(app, 'one'));
+    expect(once).toBe(synthOne((app) => new TerraformStack(app, 'one')));
+    expect(once).toContain('doubled');
   });
 });
