@@ -1,8 +1,9 @@
 import { Construct, IConstruct } from 'constructs';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aspects, IAspect, ISynthesisSession, TerraformElement, TerraformOutput, TerraformStack, Tokenization, DefaultTokenResolver, StringConcat } from 'cdktf';
+import { Aspects, IAspect, ISynthesisSession, TerraformElement, TerraformOutput, TerraformStack, DefaultTokenResolver, StringConcat } from 'cdktf';
 import { deepMerge } from 'cdktf/lib/util';
+import { resolvePlainFast } from './resolve-plain';
 import { stableJson } from './stable-json';
 import { withoutTokenTraces } from './token-traces';
 
@@ -123,7 +124,7 @@ export class ResolveOnceStack extends TerraformStack {
       runIdempotentAspects(this, []);
       this.ensureBackendExists();
       const prepared = new Map<IConstruct, Record<string, unknown>>();
-      for (const e of elementsOf(this)) prepared.set(e, Tokenization.resolve(e.toTerraform(), { scope: this, preparing: true, resolver: RESOLVER }) as Record<string, unknown>);
+      for (const e of elementsOf(this)) prepared.set(e, resolvePlainFast(e.toTerraform(), { scope: this, preparing: true, resolver: RESOLVER }) as Record<string, unknown>);
       this.prepared = prepared;
       this.checked = false;
     });
@@ -142,7 +143,7 @@ export class ResolveOnceStack extends TerraformStack {
     this.prepared = undefined;
     if (!prepared) return super.toTerraform();
     const internals = this as unknown as StackInternals;
-    const resolve = <T>(value: T): T => Tokenization.resolve(value, { scope: this, preparing: false, resolver: RESOLVER }) as T;
+    const resolve = <T>(value: T): T => resolvePlainFast(value, { scope: this, preparing: false, resolver: RESOLVER }) as T;
     const metadata: Record<string, unknown> = {
       version: internals.cdktfVersion,
       stackName: this.node.id,

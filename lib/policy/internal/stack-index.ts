@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
-import { DefaultTokenResolver, StringConcat, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, Tokenization } from 'cdktf';
+import { DefaultTokenResolver, StringConcat, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
 import { ResolveOnceStack } from '../../core/resolve-once';
+import { resolvePlainFast } from '../../core/resolve-plain';
 import { HelmChart } from '../../k8s/helm-chart';
 import { ManifestChart } from '../../k8s/manifest-chart';
 import { isWorkloadSource } from '../../k8s/workloads';
@@ -14,7 +15,7 @@ const EXTRA_OBJECT_KEYS = ['extraObjects', 'extraManifests', 'extraDeploy'];
 
 /** Resolves tokens the way synthesis does (references become `${type.id.attr}` strings). */
 export function resolveIn(scope: IConstruct, value: unknown): unknown {
-  return Tokenization.resolve(value, { scope, preparing: false, resolver: RESOLVER });
+  return resolvePlainFast(value, { scope, preparing: false, resolver: RESOLVER });
 }
 
 /** Which block of the Terraform JSON an element renders. */

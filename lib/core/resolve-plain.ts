@@ -1,0 +1,102 @@
+import { IConstruct } from 'constructs';
+import { ITokenResolver, Token } from 'cdktf';
+import { resolve as cdktfResolve } from 'cdktf/lib/tokens/private/resolve';
+
+/**
+ * cdktf's token resolution with a fast path for the plain parts of a value (docs/design.md, "Synthesis
+ * speed").
+ *
+ * cdktf's resolver builds a context, two closures, a copied path array and a joined path string for
+ * every value it visits, also for the many that hold no token at all (most of a stack: names, policy
+ * documents, Helm values). This walker copies plain data itself (the same copy cdktf makes: `undefined`
+ * dropped from objects and arrays) and hands every part that is or may be a token to cdktf's own
+ * resolver, with the same path, so tokens, cross-stack references, escapes, errors and their messages
+ * stay cdktf's. "May be" is conservative:
+ * - a string containing `TfToken[` (string, list and map token markers), a string cdktf would scan for
+ *   encoded numbers, or one of cdktf's map-token placeholder values;
+ * - a number that is not small (encoded token numbers are ~1e289 to ~1e299), is not finite, or is the
+ *   number map-token placeholder;
+ * - an array holding such a string or number (cdktf resolves token lists as a whole);
+ * - an object with such a key, with a `resolve` method, or that is not a plain object (class instances,
+ *   dates, constructs);
+ * - anything else (functions, symbols, bigints) and anything nested deeper than cdktf allows.
+ * `test/core/resolve-plain.test.ts` compares it with cdktf's resolver on the example platforms and on
+ * generated values with tokens in every position.
+ */
+export function resolvePlainFast(value: unknown, options: ResolvePlainOptions): unknown {
+  const path: string[] = [];
+  const delegate = (v: unknown): unknown => cdktfResolve(v, { scope: options.scope, preparing: options.preparing, resolver: options.resolver, prefix: path.slice() });
+
+  const walk = (v: unknown): unknown => {
+    switch (typeof v) {
+      case 'undefined':
+        return undefined;
+      case 'boolean':
+        return v;
+      case 'string':
+        return plainString(v) ? v : delegate(v);
+      case 'number':
+        return plainNumber(v) ? v : delegate(v);
+      case 'object':
+        break;
+      default:
+        return delegate(v);
+    }
+    if (v === null) return null;
+    if (path.length >= MAX_PLAIN_DEPTH) return delegate(v);
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if ((typeof x === 'string' && !plainString(x)) || (typeof x === 'number' && !plainNumber(x))) return delegate(v);
+      }
+      const out: unknown[] = [];
+      for (let i = 0; i < v.length; i++) {
+        path.push(String(i));
+        const r = walk(v[i]);
+        path.pop();
+        if (r !== undefined) out.push(r);
+      }
+      return out;
+    }
+    const proto: unknown = Object.getPrototypeOf(v);
+    if ((proto !== Object.prototype && proto !== null) || typeof (v as { resolve?: unknown }).resolve === 'function') return delegate(v);
+    const keys = Object.keys(v);
+    for (const k of keys) if (!plainString(k)) return delegate(v);
+    const out: Record<string, unknown> = {};
+    for (const k of keys) {
+      path.push(k);
+      const r = walk((v as Record<string, unknown>)[k]);
+      path.pop();
+      if (r !== undefined) out[k] = r;
+    }
+    return out;
+  };
+  return walk(value);
+}
+
+/** The options of {@link resolvePlainFast}: those of cdktf's `Tokenization.resolve`. */
+export interface ResolvePlainOptions {
+  /** The construct tokens are resolved in. */
+  readonly scope: IConstruct;
+  /** True in cdktf's prepare pass (cross-stack references are recorded). */
+  readonly preparing: boolean;
+  /** The token resolver. */
+  readonly resolver: ITokenResolver;
+}
+
+/** cdktf stops at a path of 200 keys (a cycle); below that depth the walker hands over. */
+const MAX_PLAIN_DEPTH = 190;
+/** Encoded token numbers are doubles near 2^960 and 2^992; anything this large is left to cdktf. */
+const PLAIN_NUMBER_LIMIT = 1e280;
+/**
+ * Strings cdktf scans for encoded numbers (its NUMBER_TOKEN_REGEX, `[-|\d|.\+]+(e[-|\d|.|e|E|\+]+)`,
+ * matches exactly when this does: one character of the first class, `e`, one of the second).
+ */
+const NUMBER_TOKEN_LIKE = /[-|\d.+]e[-|\d.eE+]/;
+
+function plainString(s: string): boolean {
+  return !s.includes('TfToken[') && !NUMBER_TOKEN_LIKE.test(s) && s !== Token.STRING_MAP_TOKEN_VALUE && s !== Token.ANY_MAP_TOKEN_VALUE;
+}
+
+function plainNumber(n: number): boolean {
+  return Math.abs(n) < PLAIN_NUMBER_LIMIT && n !== Token.NUMBER_MAP_TOKEN_VALUE;
+}
