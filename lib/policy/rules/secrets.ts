@@ -60,18 +60,30 @@ const SECRET_FORMATS: [RegExp, string][] = [
 ];
 
 function lastSegment(path: string): string {
-  const parts = path.split('.');
-  return parts[parts.length - 1].replace(/\[\d+\]$/, '');
+  return stripIndex(path.slice(path.lastIndexOf('.') + 1));
+}
+
+/** `keys[0]` → `keys` (one trailing index, as in a path's last segment). */
+function stripIndex(segment: string): string {
+  return segment.endsWith(']') ? segment.replace(/\[\d+\]$/, '') : segment;
 }
 
 function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key);
 }
 
-/** Findings for one value at `path`. */
-function scanString(path: string, value: string, out: Outcome[]): void {
+/** Every format's own pattern starts with one of these: a string without any holds none of them. */
+const SECRET_FORMAT_HINT = /A[KS]IA|-----BEGIN|hf_|gh[pousr]_|sk-|xox[baprs]-/;
+
+function formatFindings(path: string, value: string, out: Outcome[]): void {
+  if (!SECRET_FORMAT_HINT.test(value)) return;
   for (const [re, what] of SECRET_FORMATS) if (re.test(value)) out.push(fail(`${path} holds ${what}`));
-  if (!isSecretKey(lastSegment(path)) || value.length === 0) return;
+}
+
+/** Findings for one value at `path`, whose last segment (without a trailing index) is `key`. */
+function scanString(path: string, key: string, value: string, out: Outcome[]): void {
+  formatFindings(path, value, out);
+  if (value.length === 0 || !isSecretKey(key)) return;
   // A template reference (`{{ .password }}` in an ExternalSecret target) is filled in the cluster.
   if (/\{\{[^}]*\}\}/.test(value)) return;
   if (isExpression(value)) {
@@ -82,13 +94,17 @@ function scanString(path: string, value: string, out: Outcome[]): void {
   }
 }
 
-function scanValues(v: unknown, path: string, out: Outcome[]): void {
+/**
+ * Scans a parsed values document. `last` is the path's last segment as written (`keys[0]` inside an
+ * array), so the key tested is the one `lastSegment(path)` would give, without splitting every path.
+ */
+function scanValues(v: unknown, path: string, last: string, out: Outcome[]): void {
   if (typeof v === 'string') {
-    scanString(path, v, out);
+    scanString(path, stripIndex(last), v, out);
     return;
   }
   if (Array.isArray(v)) {
-    v.forEach((x, i) => scanValues(x, `${path}[${i}]`, out));
+    for (let i = 0; i < v.length; i++) scanValues(v[i], `${path}[${i}]`, `${last}[${i}]`, out);
     return;
   }
   const o = obj(v);
@@ -99,7 +115,7 @@ function scanValues(v: unknown, path: string, out: Outcome[]): void {
     out.push(fail(`${path} is a Secret${typeof name === 'string' ? ` "${name}"` : ''} with data: its values land in the release and the state`));
     return;
   }
-  for (const [k, x] of Object.entries(o)) scanValues(x, path ? `${path}.${k}` : k, out);
+  for (const k of Object.keys(o)) scanValues(o[k], path ? `${path}.${k}` : k, k.slice(k.lastIndexOf('.') + 1), out);
 }
 
 function scanRelease(attrs: Attrs): Outcome[] {
@@ -111,16 +127,16 @@ function scanRelease(attrs: Attrs): Outcome[] {
     try {
       parsed = JSON.parse(doc);
     } catch {
-      for (const [re, what] of SECRET_FORMATS) if (re.test(doc)) out.push(fail(`values[${i}] holds ${what}`));
+      formatFindings(`values[${i}]`, doc, out);
       out.push(undecided(`values[${i}] is not JSON (YAML cannot be parsed at synth)`));
       return;
     }
-    scanValues(parsed, '', out);
+    scanValues(parsed, '', '', out);
   });
   for (const key of ['set', 'set_sensitive']) {
     for (const s of blocks(attrs[key])) {
       if (typeof s.name !== 'string') continue;
-      if (typeof s.value === 'string') scanString(`${key}:${s.name}`, s.value, out);
+      if (typeof s.value === 'string') scanString(`${key}:${s.name}`, lastSegment(`${key}:${s.name}`), s.value, out);
     }
   }
   return out;
