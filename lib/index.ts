@@ -1,4 +1,6 @@
-// Public API: re-exports only.
+// Public API: re-exports only, between the start and the end of provider loading
+// (lib/core/provider-sources.ts: the first import installs a require hook, the last line removes it).
+import { endProviderLoading } from './core/provider-sources';
 export * from './core';
 export * from './k8s';
 export * from './cluster';
@@ -16,3 +18,5 @@ export * from './monitoring';
 export * from './evaluation';
 export * from './rollout';
 export * from './cost';
+
+endProviderLoading();

@@ -16,9 +16,12 @@ const esbuild = require('esbuild');
 const ROOT = path.resolve(__dirname, '..');
 const LIB = path.join(ROOT, 'dist', 'lib');
 
-/** Bundles lib/index.ts into dist/lib/index.js (replacing tsc's per-module JavaScript); returns its size and module count. */
-function bundleLib() {
-  const entry = path.join(LIB, 'index.js');
+/**
+ * Bundles lib/index.ts into dist/lib/index.js (replacing tsc's per-module JavaScript); returns its size
+ * and module count. With `outfile`, writes the bundle there instead and leaves dist/ alone (tests).
+ */
+function bundleLib({ outfile } = {}) {
+  const entry = outfile ?? path.join(LIB, 'index.js');
   const result = esbuild.buildSync({
     entryPoints: [path.join(ROOT, 'lib', 'index.ts')],
     tsconfig: path.join(ROOT, 'tsconfig.build.json'),
@@ -26,8 +29,9 @@ function bundleLib() {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    // Peers the user's app shares with the library (one cdktf, one set of provider classes).
-    external: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*'],
+    // Peers the user's app shares with the library (one cdktf, one set of provider classes), and the
+    // one runtime dependency (pirates: lib/core/provider-sources.ts).
+    external: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*', 'pirates'],
     write: false,
     logLevel: 'silent',
     legalComments: 'inline',
@@ -42,7 +46,12 @@ function bundleLib() {
   const ascii = { '\u2192': '->', '\u2190': '<-', '\u2194': '<->', '\u00d7': 'x', '\u2013': '-', '\u2014': '--', '\u2026': '...', '\u2265': '>=', '\u2264': '<=', '\u2248': '~', '\u00b5': 'u' };
   const code = Buffer.from(result.outputFiles[0].text.replace(/[^\x00-\x7f]/g, (c) => ascii[c] ?? '?'));
   const tmp = `${entry}.${process.pid}.tmp`;
+  fs.mkdirSync(path.dirname(entry), { recursive: true });
   fs.writeFileSync(tmp, code);
+  if (outfile) {
+    fs.renameSync(tmp, entry);
+    return { bytes: code.length, modules: inputs.length };
+  }
   // Every other .js under dist/lib is either in the bundle or unreachable from the entry point
   // (sources of the in-cluster jobs, which scripts/bundle-jobs.js bundles on their own).
   const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));

@@ -33,8 +33,9 @@ beforeAll(() => {
   const pkgDir = path.join(project, 'node_modules', 'cdktf-ai-platform');
   fs.mkdirSync(pkgDir, { recursive: true });
   execFileSync('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1']);
-  // Peers come from this repository's node_modules (no registry access needed).
-  for (const peer of ['cdktf', 'constructs', '@cdktf/provider-aws', '@cdktf/provider-helm', '@cdktf/provider-kubernetes']) {
+  // Peers and the one dependency come from this repository's node_modules (no registry access needed).
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  for (const peer of ['cdktf', 'constructs', '@cdktf/provider-aws', '@cdktf/provider-helm', '@cdktf/provider-kubernetes', ...Object.keys(manifest.dependencies ?? {})]) {
     const target = path.join(project, 'node_modules', peer);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.symlinkSync(path.join(root, 'node_modules', peer), target, 'dir');
