@@ -150,15 +150,18 @@ export function parseCronSchedule(expression: string): CronSchedule {
   return schedule;
 }
 
-const DAY_MS = 86400_000;
+/** Days in each month (0-based) of a non-leap year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** Whether the schedule runs on a day (UTC calendar fields of `date`). */
-function runsOn(s: CronSchedule, date: Date): boolean {
-  if (!s.months.includes(date.getUTCMonth() + 1)) return false;
-  const dom = s.daysOfMonth.includes(date.getUTCDate());
-  const dow = s.daysOfWeek.includes(date.getUTCDay());
-  // Vixie cron: when both day fields are restricted, either one matching is enough.
-  return s.domStar || s.dowStar ? dom && dow : dom || dow;
+function daysInMonth(year: number, month0: number): number {
+  return month0 === 1 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 29 : MONTH_DAYS[month0];
+}
+
+/** A lookup table: `table[v]` is true for each value of the field. */
+function lookup(values: readonly number[], size: number): boolean[] {
+  const table = new Array<boolean>(size).fill(false);
+  for (const v of values) table[v] = true;
+  return table;
 }
 
 /** Shortest and longest time between two consecutive runs, in seconds. */
@@ -176,6 +179,17 @@ export interface CronIntervals {
  * Undefined when the schedule never fires.
  */
 export function cronIntervals(s: CronSchedule): CronIntervals | undefined {
+  const known = intervalsOf.get(s);
+  if (known !== undefined) return known ?? undefined;
+  const computed = computeIntervals(s);
+  intervalsOf.set(s, computed ?? null);
+  return computed;
+}
+
+/** Computed once per parsed schedule (parsing checks it fires; the CronJob's alerts use it again). */
+const intervalsOf = new WeakMap<CronSchedule, CronIntervals | null>();
+
+function computeIntervals(s: CronSchedule): CronIntervals | undefined {
   // Minutes of the day it fires at, ascending (hours and minutes are each sorted).
   const day = s.hours.flatMap((h) => s.minutes.map((m) => h * 60 + m));
   let min = Infinity;
@@ -184,19 +198,38 @@ export function cronIntervals(s: CronSchedule): CronIntervals | undefined {
     min = Math.min(min, day[i] - day[i - 1]);
     max = Math.max(max, day[i] - day[i - 1]);
   }
-  const start = Date.UTC(2024, 0, 1);
+  // Five calendar years from 2024-01-01 (a Monday), walking the UTC calendar day by day.
+  const months = lookup(s.months, 13);
+  const doms = lookup(s.daysOfMonth, 32);
+  const dows = lookup(s.daysOfWeek, 7);
+  // Vixie cron: when both day fields are restricted, either one matching is enough.
+  const both = s.domStar || s.dowStar;
   const days = 5 * 366;
+  let year = 2024;
+  let month0 = 0;
+  let dom = 1;
+  let dow = 1;
   let prev: number | undefined;
   let matched = 0;
   for (let d = 0; d < days; d++) {
-    if (!runsOn(s, new Date(start + d * DAY_MS))) continue;
-    matched++;
-    if (prev !== undefined) {
-      const gap = (d - prev) * 1440 + day[0] - day[day.length - 1];
-      min = Math.min(min, gap);
-      max = Math.max(max, gap);
+    const runs = months[month0 + 1] && (both ? doms[dom] && dows[dow] : doms[dom] || dows[dow]);
+    if (runs) {
+      matched++;
+      if (prev !== undefined) {
+        const gap = (d - prev) * 1440 + day[0] - day[day.length - 1];
+        min = Math.min(min, gap);
+        max = Math.max(max, gap);
+      }
+      prev = d;
     }
-    prev = d;
+    dow = (dow + 1) % 7;
+    if (++dom > daysInMonth(year, month0)) {
+      dom = 1;
+      if (++month0 === 12) {
+        month0 = 0;
+        year++;
+      }
+    }
   }
   if (matched === 0) return undefined;
   // One run in five years cannot happen with valid fields (February 29th matches twice); be safe anyway.

@@ -67,6 +67,52 @@ describe('cronIntervals', () => {
     expect(gaps(expr)).toEqual(expected);
   });
 
+  test('day-field combinations give what a walk over JavaScript dates gives (the calendar is counted, not looked up)', () => {
+    // An independent walk: JavaScript's own UTC calendar, day by day, over the same five years.
+    const byDates = (expr: string): [number, number] | undefined => {
+      // Parsing again gives a new schedule object: its intervals are computed afresh, not remembered.
+      const s = parseCronSchedule(expr);
+      const firstOfDay = s.hours[0] * 60 + s.minutes[0];
+      const lastOfDay = s.hours[s.hours.length - 1] * 60 + s.minutes[s.minutes.length - 1];
+      const runs: number[] = [];
+      for (let d = 0; d < 5 * 366; d++) {
+        const date = new Date(Date.UTC(2024, 0, 1 + d));
+        const dom = s.daysOfMonth.includes(date.getUTCDate());
+        const dow = s.daysOfWeek.includes(date.getUTCDay());
+        if (s.months.includes(date.getUTCMonth() + 1) && (s.domStar || s.dowStar ? dom && dow : dom || dow)) runs.push(d);
+      }
+      if (runs.length === 0) return undefined;
+      const within = s.hours.flatMap((h) => s.minutes.map((m) => h * 60 + m)).map((m, i, all) => (i === 0 ? Infinity : m - all[i - 1]));
+      const gaps = [...within.filter(Number.isFinite), ...runs.slice(1).map((d, i) => (d - runs[i]) * 1440 + firstOfDay - lastOfDay)];
+      return [Math.min(...gaps) * 60, Math.max(...gaps) * 60];
+    };
+    const days = ['*', '1', '15', '29', '31', '1-7', '*/10', '28-31'];
+    const months = ['*', '2', '2,4,6', '*/3', '11-12'];
+    const weekdays = ['*', '0', '1-5', '6,0', 'MON', '*/3'];
+    let compared = 0;
+    for (const dom of days) {
+      for (const month of months) {
+        for (const dow of weekdays) {
+          const expr = `30 4 ${dom} ${month} ${dow}`;
+          let parsed;
+          try {
+            parsed = parseCronSchedule(expr);
+          } catch (e) {
+            // Refused as never firing (February 30th and the like, any weekday): nothing to compare.
+            expect([expr, (e as Error).message]).toEqual([expr, expect.stringMatching(/never fires/)]);
+            expect(dow).toBe('*');
+            continue;
+          }
+          const expected = byDates(expr)!;
+          const i = cronIntervals(parsed)!;
+          expect([expr, i.minSeconds, i.maxSeconds]).toEqual([expr, ...expected]);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(200);
+  });
+
   test('both day fields restricted: either one matching is enough (Vixie cron, as the CronJob controller)', () => {
     // The 1st of every month, and every Monday.
     const s = parseCronSchedule('0 0 1 * MON');
