@@ -71,6 +71,27 @@ function runIdempotentAspects(node: IConstruct, inherited: IAspect[]): void {
   for (const child of node.node.children) if (!TerraformStack.isStack(child)) runIdempotentAspects(child, all);
 }
 
+/**
+ * cdktf's `deepMerge(target, source)` for a source the stack owns and drops afterwards (a resolution:
+ * fresh objects, no `undefined`, no tokens): a plain object the target does not have yet is moved in
+ * instead of copied key by key; everything else is merged exactly as `deepMerge` does. The result is
+ * the same; the copy of every resource's attributes (and its garbage) is saved.
+ */
+function mergeOwned(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    if (target[key] === undefined && isPlainObject(value)) target[key] = value;
+    else if (isPlainObject(value) && isPlainObject(target[key])) mergeOwned(target[key] as Record<string, unknown>, value);
+    else deepMerge(target, { [key]: value });
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
 /** What `TerraformStack` keeps private and `toTerraform()` needs. */
 interface StackInternals {
   readonly rawOverrides: Record<string, unknown>;
@@ -159,7 +180,7 @@ export class ResolveOnceStack extends TerraformStack {
       deepMerge(outputs, item.node.path.split('/').reduceRight<Record<string, unknown>>((inner, part) => (Object.keys(inner).length === 0 ? { [part]: item.friendlyUniqueId } : { [part]: inner }), {}));
     }
     const tf: Record<string, unknown> = { '//': resolve({ metadata, outputs }) };
-    for (const e of elements) deepMerge(tf, prepared.get(e) ?? resolve(e.toTerraform()));
+    for (const e of elements) mergeOwned(tf, prepared.get(e) ?? resolve(e.toTerraform()));
     if (Object.keys(internals.rawOverrides).length === 0) return tf;
     deepMerge(tf, internals.rawOverrides);
     return resolve(tf);
