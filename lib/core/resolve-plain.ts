@@ -45,7 +45,9 @@ export function resolvePlainFast(value: unknown, options: ResolvePlainOptions): 
     if (v === null) return null;
     if (path.length >= MAX_PLAIN_DEPTH) return delegate(v);
     if (Array.isArray(v)) {
-      for (const x of v) {
+      // Indexed loops here and below: for-of allocates an iterator result per value until V8 optimizes.
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
         if ((typeof x === 'string' && !plainString(x)) || (typeof x === 'number' && !plainNumber(x))) return delegate(v);
       }
       const out: unknown[] = [];
@@ -60,9 +62,10 @@ export function resolvePlainFast(value: unknown, options: ResolvePlainOptions): 
     const proto: unknown = Object.getPrototypeOf(v);
     if ((proto !== Object.prototype && proto !== null) || typeof (v as { resolve?: unknown }).resolve === 'function') return delegate(v);
     const keys = Object.keys(v);
-    for (const k of keys) if (!plainString(k)) return delegate(v);
+    for (let i = 0; i < keys.length; i++) if (!plainString(keys[i])) return delegate(v);
     const out: Record<string, unknown> = {};
-    for (const k of keys) {
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
       path.push(k);
       const r = walk((v as Record<string, unknown>)[k]);
       path.pop();

@@ -39,7 +39,8 @@ export function stableJson(value: unknown, space: number): string {
     open.add(node);
     const keys = Object.keys(node).sort();
     let first = true;
-    for (const key of keys) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
       const text = write((node as Record<string, unknown>)[key], level + 1);
       if (text === undefined) continue;
       out += (first ? '' : ',') + inner + JSON.stringify(key) + colon + text;

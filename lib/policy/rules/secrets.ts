@@ -115,7 +115,11 @@ function scanValues(v: unknown, path: string, last: string, out: Outcome[]): voi
     out.push(fail(`${path} is a Secret${typeof name === 'string' ? ` "${name}"` : ''} with data: its values land in the release and the state`));
     return;
   }
-  for (const k of Object.keys(o)) scanValues(o[k], path ? `${path}.${k}` : k, k.slice(k.lastIndexOf('.') + 1), out);
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    scanValues(o[k], path ? `${path}.${k}` : k, k.slice(k.lastIndexOf('.') + 1), out);
+  }
 }
 
 function scanRelease(attrs: Attrs): Outcome[] {
