@@ -12,8 +12,8 @@ import { resolve as cdktfResolve } from 'cdktf/lib/tokens/private/resolve';
  * dropped from objects and arrays) and hands every part that is or may be a token to cdktf's own
  * resolver, with the same path, so tokens, cross-stack references, escapes, errors and their messages
  * stay cdktf's. "May be" is conservative:
- * - a string containing `TfToken[` (string, list and map token markers), a string cdktf would scan for
- *   encoded numbers, or one of cdktf's map-token placeholder values;
+ * - a string containing `TfToken[` (string, list and map token markers), one where cdktf's scan for
+ *   encoded numbers finds a number as large as a token's, or one of cdktf's map-token placeholders;
  * - a number that is not small (encoded token numbers are ~1e289 to ~1e299), is not finite, or is the
  *   number map-token placeholder;
  * - an array holding such a string or number (cdktf resolves token lists as a whole);
@@ -91,13 +91,28 @@ const MAX_PLAIN_DEPTH = 190;
 /** Encoded token numbers are doubles near 2^960 and 2^992; anything this large is left to cdktf. */
 const PLAIN_NUMBER_LIMIT = 1e280;
 /**
- * Strings cdktf scans for encoded numbers (its NUMBER_TOKEN_REGEX, `[-|\d|.\+]+(e[-|\d|.|e|E|\+]+)`,
- * matches exactly when this does: one character of the first class, `e`, one of the second).
+ * cdktf's NUMBER_TOKEN_REGEX (tokens/private/encoding.js): in a string, cdktf parses each match with
+ * `parseFloat` and puts the number token it encodes, if any, in its place; other matches stay as
+ * they are.
  */
-const NUMBER_TOKEN_LIKE = /[-|\d.+]e[-|\d.eE+]/;
+const NUMBER_IN_STRING = /[-|\d|.\+]+(e[-|\d|.|e|E|\+]+)/g;
+
+/**
+ * Whether cdktf could find an encoded number token in the string: a match of its pattern that parses
+ * to a number as large as a token's (finite, at least 1e280). NaN and Infinity (`.e.`, `1e999`) are
+ * never tokens. Long strings of code (the jobs' bundles in Helm values) have many matches and none.
+ */
+function mayHoldNumberToken(s: string): boolean {
+  NUMBER_IN_STRING.lastIndex = 0;
+  for (let m = NUMBER_IN_STRING.exec(s); m !== null; m = NUMBER_IN_STRING.exec(s)) {
+    const n = parseFloat(m[0]);
+    if (Number.isFinite(n) && !plainNumber(n)) return true;
+  }
+  return false;
+}
 
 function plainString(s: string): boolean {
-  return !s.includes('TfToken[') && !NUMBER_TOKEN_LIKE.test(s) && s !== Token.STRING_MAP_TOKEN_VALUE && s !== Token.ANY_MAP_TOKEN_VALUE;
+  return !s.includes('TfToken[') && s !== Token.STRING_MAP_TOKEN_VALUE && s !== Token.ANY_MAP_TOKEN_VALUE && !mayHoldNumberToken(s);
 }
 
 function plainNumber(n: number): boolean {

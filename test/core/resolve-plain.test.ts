@@ -30,6 +30,11 @@ function fixture(): { stack: TerraformStack; leaves: (() => unknown)[]; keys: ((
     () => '',
     () => 'looks like 1e5 and 2.5E-3 and 1e',
     () => 'e-mail: a-e+b',
+    // Minified code: many matches of cdktf's number pattern, none a token (NaN, Infinity, small).
+    () => 'a.e.b(1e3,-2.5e-3,1e999,.e.,x|e|y)',
+    // A number token written into a string (its encoding, a double near -1e289..-1e299).
+    () => `replicas=${size.numberValue}`,
+    () => `${size.numberValue}e5`,
     () => '${var.literal} stays escaped, } and ${',
     () => `prefix-${size.stringValue}-suffix`,
     () => `\${${size.stringValue}} and \${literal}`,
