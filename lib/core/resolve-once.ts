@@ -2,8 +2,9 @@ import { Construct, IConstruct } from 'constructs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Aspects, IAspect, ISynthesisSession, TerraformElement, TerraformOutput, TerraformStack, DefaultTokenResolver, StringConcat } from 'cdktf';
+import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { deepMerge } from 'cdktf/lib/util';
-import { resolvePlainFast } from './resolve-plain';
+import { isPlainObject, resolvePlainFast } from './resolve-plain';
 import { stableJson } from './stable-json';
 import { withoutTokenTraces } from './token-traces';
 
@@ -86,12 +87,6 @@ function mergeOwned(target: Record<string, unknown>, source: Record<string, unkn
   }
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
 /** What `TerraformStack` keeps private and `toTerraform()` needs. */
 interface StackInternals {
   readonly rawOverrides: Record<string, unknown>;
@@ -111,23 +106,32 @@ export class ResolveOnceStack extends TerraformStack {
 
   private prepared?: Map<IConstruct, Record<string, unknown>>;
   private checked = false;
-  /** While cdktf's synthesizer runs: the JSON it asked for, which this stack writes itself. */
-  private written?: { json?: Record<string, unknown> };
+  /** While cdktf's synthesizer runs: whether its own `toTerraform()` call is next, and the JSON it got. */
+  private written?: { armed: boolean; json?: Record<string, unknown> };
 
   /** Creates the stack (same as `TerraformStack`). */
   public constructor(scope: Construct, id: string) {
     super(scope, id);
     const cdktfSynthesizer = this.synthesizer;
     this.synthesizer = { synthesize: (session: ISynthesisSession) => this.synthesizeWith(cdktfSynthesizer, session) };
+    // cdktf calls custom synthesis leaves first, so the stack's comes after every Aspect, validation and
+    // construct's own, right before cdktf collects the annotations and calls toTerraform() to write.
+    addCustomSynthesis(this, {
+      onSynthesize: () => {
+        if (this.written) this.written.armed = true;
+      },
+    });
   }
 
   /**
-   * Runs cdktf's synthesizer, taking over only the writing of `cdk.tf.json`: `toTerraform()` is called
-   * where cdktf calls it and hands cdktf an empty object to serialize; the stack then writes the real
-   * one. When cdktf writes HCL (`SYNTH_HCL_OUTPUT`), `toTerraform()` is not called and nothing changes.
+   * Runs cdktf's synthesizer, taking over only the writing of `cdk.tf.json`: the `toTerraform()` call
+   * cdktf makes to write it (the first after the stack's custom synthesis, which cdktf runs last) hands
+   * cdktf an empty object to serialize, and the stack writes the real one. Calls before that (from an
+   * Aspect, say) get the JSON as usual. When cdktf writes HCL (`SYNTH_HCL_OUTPUT`), `toTerraform()` is
+   * not called and nothing changes.
    */
   private synthesizeWith(cdktfSynthesizer: TerraformStack['synthesizer'], session: ISynthesisSession): void {
-    const written: { json?: Record<string, unknown> } = {};
+    const written: { armed: boolean; json?: Record<string, unknown> } = { armed: false };
     this.written = written;
     try {
       cdktfSynthesizer.synthesize(session);
@@ -154,7 +158,8 @@ export class ResolveOnceStack extends TerraformStack {
   /** The stack as Terraform JSON, the same as `TerraformStack.toTerraform()`. */
   public override toTerraform(): Record<string, unknown> {
     const json = withoutTokenTraces(() => this.writeTerraform());
-    if (this.written === undefined) return json;
+    if (!this.written?.armed) return json;
+    this.written.armed = false;
     this.written.json = json;
     return {};
   }

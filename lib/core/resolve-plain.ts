@@ -59,8 +59,7 @@ export function resolvePlainFast(value: unknown, options: ResolvePlainOptions): 
       }
       return out;
     }
-    const proto: unknown = Object.getPrototypeOf(v);
-    if ((proto !== Object.prototype && proto !== null) || typeof (v as { resolve?: unknown }).resolve === 'function') return delegate(v);
+    if (!isPlainObject(v) || typeof v.resolve === 'function') return delegate(v);
     const keys = Object.keys(v);
     for (let i = 0; i < keys.length; i++) if (!plainString(keys[i])) return delegate(v);
     const out: Record<string, unknown> = {};
@@ -117,4 +116,11 @@ function plainString(s: string): boolean {
 
 function plainNumber(n: number): boolean {
   return Math.abs(n) < PLAIN_NUMBER_LIMIT && n !== Token.NUMBER_MAP_TOKEN_VALUE;
+}
+
+/** An object literal's kind of object: not an array, a class instance, a date or a construct. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }

@@ -100,6 +100,23 @@ describe('ResolveOnceStack', () => {
     expect(ResolveOnceStack.resolvedFragment(otherRole)).toBeUndefined();
   });
 
+  it('hands the JSON to any other toTerraform() caller during synthesis (only cdktf\'s own write is taken over)', () => {
+    const seen: string[] = [];
+    const platform = buildPlatformApp('byo-full');
+    Aspects.of(platform.platformStack).add({
+      visit: (node: IConstruct) => {
+        if (node === platform.platformStack) seen.push(JSON.stringify((node as TerraformStack).toTerraform()));
+      },
+    });
+    const app = platform.node.root as unknown as { synth(): void; outdir: string };
+    app.synth();
+    expect(seen).toHaveLength(1);
+    const during = JSON.parse(seen[0]) as { resource?: Record<string, unknown> };
+    expect(Object.keys(during.resource ?? {}).length).toBeGreaterThan(5);
+    const written = JSON.parse(fs.readFileSync(path.join(app.outdir, 'stacks', platform.platformStack.node.id, 'cdk.tf.json'), 'utf8')) as { resource: Record<string, unknown> };
+    expect(Object.keys(written.resource).sort()).toEqual(Object.keys(during.resource ?? {}).sort());
+  });
+
   it.each([
     ['JSON', undefined, 'cdk.tf.json'],
     ['HCL', 'true', 'cdk.tf'],
