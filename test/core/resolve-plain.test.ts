@@ -2,24 +2,16 @@
 // may be a token to cdktf. Oracle: cdktf's own Tokenization.resolve, on generated values that put
 // tokens of every kind (string, number, list, map, IResolvable, expressions, escapes) in every position,
 // in both passes (preparing and not); results and error messages must be the same.
+import * as os from 'os';
+import * as path from 'path';
 import { App, DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformLocal, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
 import { resolvePlainFast } from '../../lib/core/resolve-plain';
+import { seededRandom } from '../harness/random';
 
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function fixture(): { stack: TerraformStack; leaves: (() => unknown)[]; keys: (() => string)[] } {
-  const app = new App({ outdir: '/tmp/resolve-plain-unused' });
+  const app = new App({ outdir: path.join(os.tmpdir(), 'resolve-plain-unused') }); // never synthesized
   const stack = new TerraformStack(app, 'plain');
   const size = new TerraformVariable(stack, 'size', { type: 'number' });
   const names = new TerraformVariable(stack, 'names', { type: 'list(string)' });
@@ -90,7 +82,7 @@ describe('resolvePlainFast', () => {
     const f = fixture();
     let errors = 0;
     for (let seed = 1; seed <= 400; seed++) {
-      const v = generate(random(seed), f, 0);
+      const v = generate(seededRandom(seed), f, 0);
       const ours = outcome(() => resolvePlainFast(v, { scope: f.stack, preparing, resolver: RESOLVER }));
       const cdktf = outcome(() => Tokenization.resolve(v, { scope: f.stack, preparing, resolver: RESOLVER }));
       if ('error' in cdktf) errors++;

@@ -2,22 +2,11 @@
 // json-stable-stringify, the writer cdktf itself uses, which is the oracle here (cdktf's own copy).
 import * as path from 'path';
 import { stableJson } from '../../lib/core/stable-json';
+import { seededRandom } from '../harness/random';
 
 type Stringify = (value: unknown, opts?: { space?: number }) => string | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const cdktfStringify = require(require.resolve('json-stable-stringify', { paths: [path.dirname(require.resolve('cdktf'))] })) as Stringify;
-
-/** A small deterministic generator (mulberry32), so a failure names a seed that reproduces it. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['a', 'B', 'b', '10', '2', '0', '01', '-1', 'é', 'z\u0000', '${aws_iam_role.x.arn}', '//', 'key with space', '\u{1f600}', '_', 'depends_on'];
 const STRINGS = ['', 'plain', 'quote " and \\ backslash', 'line\nbreak\ttab', '\u2028\u2029', 'é ü ß', '\u{1f680}', '\ud800', '${TfToken[TOKEN.1]}', '<script>'];
@@ -48,7 +37,7 @@ function value(next: () => number, depth: number): unknown {
 describe('stableJson', () => {
   it.each([2, 0, 4])('writes what json-stable-stringify writes for 500 generated values (space %d)', (space) => {
     for (let seed = 1; seed <= 500; seed++) {
-      const v = value(random(seed), 0);
+      const v = value(seededRandom(seed), 0);
       const expected = cdktfStringify(v, { space }) ?? '';
       if (stableJson(v, space) !== expected) throw new Error(`seed ${seed}, space ${space}: ${stableJson(v, space)} !== ${expected}`);
     }
