@@ -9,11 +9,11 @@ import { addHook } from 'pirates';
  * files weigh. Node compiles each file as read and V8 keeps the whole text for the life of the
  * process: loading them took ~135 ms of CPU (~80 without the maps) and ~10 MiB more heap, and the
  * retained text pushed V8 to double the young generation (the example platform's peak RSS: 114 MiB
- * with the maps, 97 without; Node 20, 2026-12-07). While the library's
- * entry point loads (from its first import to its last), a require hook (`pirates`, the hook Babel and
- * Jest use) hands Node each provider file without that last comment. Nothing else changes: Node loads
- * and caches the module as usual, so an app that requires the same file gets the same module, the
- * same classes (`instanceof` works), and the code is byte for byte what was published.
+ * with the maps, 97 without; Node 20, 2026-12-07). While the library's entry point loads (from its
+ * first import to its last), a require hook (`pirates`, the hook Babel and Jest use) hands Node each
+ * provider file without that last comment. Nothing else changes: Node loads and caches the module as
+ * usual, so an app that requires the same file gets the same module and the same classes
+ * (`instanceof` works), and the code that runs is the published code, less its last line.
  *
  * Not done when source maps are on (`node --enable-source-maps`: the maps are what that flag reads),
  * when `CDKTF_AI_PLATFORM_PROVIDER_SOURCE_MAPS=keep` is set, or for a file the app loaded before the
