@@ -12,4 +12,6 @@ module.exports = {
   moduleNameMapper: { '^cdktf-ai-platform$': '<rootDir>/lib/index.ts' },
   globalSetup: '<rootDir>/test/harness/global-setup.js',
   setupFiles: ['<rootDir>/test/harness/support-calendar-date.js'],
+  // No token creation traces outside the test of the library's own switch (suite time only).
+  setupFilesAfterEnv: ['<rootDir>/test/harness/token-traces-off.js'],
 };
