@@ -1,7 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aspects, IAspect, ISynthesisSession, TerraformElement, TerraformOutput, TerraformStack, DefaultTokenResolver, StringConcat } from 'cdktf';
+import { Aspects, IAspect, ISynthesisSession, TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { deepMerge } from 'cdktf/lib/util';
 import { isPlainObject, resolvePlainFast } from './resolve-plain';
@@ -26,7 +26,6 @@ import { withoutTokenTraces } from './token-traces';
  * everything else: Aspects, validations, annotations, the manifest).
  */
 
-const RESOLVER = new DefaultTokenResolver(new StringConcat());
 const ASPECT_KIND = Symbol.for('cdktf-ai-platform.aspect-kind');
 
 /** How an Aspect of this library treats the tree (see {@link markAspect}). */
@@ -149,7 +148,7 @@ export class ResolveOnceStack extends TerraformStack {
       runIdempotentAspects(this, []);
       this.ensureBackendExists();
       const prepared = new Map<IConstruct, Record<string, unknown>>();
-      for (const e of elementsOf(this)) prepared.set(e, resolvePlainFast(e.toTerraform(), { scope: this, preparing: true, resolver: RESOLVER }) as Record<string, unknown>);
+      for (const e of elementsOf(this)) prepared.set(e, resolvePlainFast(e.toTerraform(), { scope: this, preparing: true }) as Record<string, unknown>);
       this.prepared = prepared;
       this.checked = false;
     });
@@ -169,7 +168,7 @@ export class ResolveOnceStack extends TerraformStack {
     this.prepared = undefined;
     if (!prepared) return super.toTerraform();
     const internals = this as unknown as StackInternals;
-    const resolve = <T>(value: T): T => resolvePlainFast(value, { scope: this, preparing: false, resolver: RESOLVER }) as T;
+    const resolve = <T>(value: T): T => resolvePlainFast(value, { scope: this, preparing: false }) as T;
     const metadata: Record<string, unknown> = {
       version: internals.cdktfVersion,
       stackName: this.node.id,

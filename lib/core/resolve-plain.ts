@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { ITokenResolver, Token } from 'cdktf';
+import { DefaultTokenResolver, ITokenResolver, StringConcat, Token } from 'cdktf';
 import { resolve as cdktfResolve } from 'cdktf/lib/tokens/private/resolve';
 
 /**
@@ -25,7 +25,8 @@ import { resolve as cdktfResolve } from 'cdktf/lib/tokens/private/resolve';
  */
 export function resolvePlainFast(value: unknown, options: ResolvePlainOptions): unknown {
   const path: string[] = [];
-  const delegate = (v: unknown): unknown => cdktfResolve(v, { scope: options.scope, preparing: options.preparing, resolver: options.resolver, prefix: path.slice() });
+  const resolver = options.resolver ?? SYNTH_RESOLVER;
+  const delegate = (v: unknown): unknown => cdktfResolve(v, { scope: options.scope, preparing: options.preparing, resolver, prefix: path.slice() });
 
   const walk = (v: unknown): unknown => {
     switch (typeof v) {
@@ -81,9 +82,15 @@ export interface ResolvePlainOptions {
   readonly scope: IConstruct;
   /** True in cdktf's prepare pass (cross-stack references are recorded). */
   readonly preparing: boolean;
-  /** The token resolver. */
-  readonly resolver: ITokenResolver;
+  /**
+   * The token resolver.
+   * @default the resolver cdktf's stacks synthesize with (`DefaultTokenResolver` over `StringConcat`)
+   */
+  readonly resolver?: ITokenResolver;
 }
+
+/** The resolver cdktf's stacks synthesize with. */
+const SYNTH_RESOLVER = new DefaultTokenResolver(new StringConcat());
 
 /** cdktf stops at a path of 200 keys (a cycle); below that depth the walker hands over. */
 const MAX_PLAIN_DEPTH = 190;

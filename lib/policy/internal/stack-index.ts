@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { DefaultTokenResolver, StringConcat, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
+import { TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
 import { ResolveOnceStack } from '../../core/resolve-once';
 import { resolvePlainFast } from '../../core/resolve-plain';
 import { HelmChart } from '../../k8s/helm-chart';
@@ -8,14 +8,12 @@ import { isWorkloadSource } from '../../k8s/workloads';
 import { Attrs, blocks, isExpression } from './values';
 import { ObjectView, WorkloadView, objectView, workloadFromObject, workloadFromRendered } from './workloads';
 
-const RESOLVER = new DefaultTokenResolver(new StringConcat());
-
 /** Chart values keys that, by Helm convention, hold whole Kubernetes objects. */
 const EXTRA_OBJECT_KEYS = ['extraObjects', 'extraManifests', 'extraDeploy'];
 
 /** Resolves tokens the way synthesis does (references become `${type.id.attr}` strings). */
 export function resolveIn(scope: IConstruct, value: unknown): unknown {
-  return resolvePlainFast(value, { scope, preparing: false, resolver: RESOLVER });
+  return resolvePlainFast(value, { scope, preparing: false });
 }
 
 /** Which block of the Terraform JSON an element renders. */
